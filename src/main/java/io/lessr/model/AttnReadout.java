@@ -1,0 +1,60 @@
+package io.lessr.model;
+
+import static io.lessr.graph.GraphBatch.LAST_NODES;
+import static io.lessr.graph.GraphBatch.NODE_SESSIONS;
+import static io.lessr.graph.GraphBatch.SESSION_SUM;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.ParameterStore;
+
+/**
+ * Attention readout (paper, section 4.3): a session's global preference is an attention-weighted
+ * sum of its nodes, the weights conditioned on the last item's node.
+ *
+ * <pre>
+ *   feat  = dropout(batch_norm(feat))
+ *   e     = fc_e(sigmoid(fc_u(feat) + fc_v(feat[last])[session of node]))
+ *   alpha = softmax of e over each session's nodes
+ *   out   = activation(fc_out(sum over the session's nodes of alpha * feat))
+ * </pre>
+ */
+public final class AttnReadout extends GraphLayer {
+    private final BatchNorm batchNorm;
+    private final Dropout featDrop;
+    private final Linear fcU;
+    private final Linear fcV;
+    private final Linear fcE;
+    private final Linear fcOut;
+    private final Prelu activation;
+
+    public AttnReadout(int inputDim, int hiddenDim, int outputDim, boolean batchNorm, double featDrop) {
+        super(outputDim);
+        Shape in = new Shape(1, inputDim);
+        this.batchNorm = batchNorm ? child("batch_norm", batchNorm(), in) : null;
+        this.featDrop = featDrop > 0 ? child("feat_drop", dropout(featDrop), in) : null;
+        this.fcU = child("fc_u", linear(hiddenDim, false), in);
+        this.fcV = child("fc_v", linear(hiddenDim, true), in);
+        this.fcE = child("fc_e", linear(1, false), new Shape(1, hiddenDim));
+        this.fcOut = outputDim != inputDim ? child("fc_out", linear(outputDim, false), in) : null;
+        this.activation = child("activation", new Prelu(outputDim), new Shape(1, outputDim));
+    }
+
+    @Override
+    public NDArray forward(ParameterStore ps, NDArray feat, NDList graph, boolean training) {
+        feat = normThenDrop(batchNorm, featDrop, ps, feat, training);
+        NDArray featU = apply(fcU, ps, feat, training);
+        NDArray featV = apply(fcV, ps, feat.get(graph.get(LAST_NODES)), training).get(graph.get(NODE_SESSIONS));
+        NDArray e = apply(fcE, ps, Activation.sigmoid(featU.add(featV)), training);
+        NDArray rst = Segments.softmaxWeightedSum(graph.get(SESSION_SUM), e, feat);
+        if (fcOut != null) {
+            rst = apply(fcOut, ps, rst, training);
+        }
+        return apply(activation, ps, rst, training);
+    }
+}

@@ -1,0 +1,128 @@
+package io.lessr.model;
+
+import static io.lessr.graph.GraphBatch.ITEM_IDS;
+import static io.lessr.graph.GraphBatch.LAST_NODES;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * LESSR: item embeddings, {@code numLayers} graph layers (even layers {@link Eopa} on the EOP
+ * multigraph, odd layers {@link Sgat} on the shortcut graph), each output concatenated in front of
+ * its input ({@code feat = [out, feat]}), an {@link AttnReadout}, and the session representation
+ * {@code sr = fc_sr(dropout(batch_norm([feat[last], readout])))} scored against every item.
+ *
+ * <p>The item embedding has max-norm 1, as {@code nn.Embedding(max_norm=1)}: every forward pass first
+ * rescales, in place and outside autograd, each row whose L2 norm exceeds 1 by {@code 1 / (norm +
+ * 1e-7)}. Since the walkthrough's forward looks up every item for the logits, all rows are renormalised
+ * on every pass.
+ *
+ * <p>Inputs: the tensors of {@link io.lessr.graph.GraphBatch#toNDList}; output: {@code (sessions,
+ * numItems)} logits.
+ */
+public final class Lessr extends TorchBlock {
+    private final LessrConfig config;
+    private final Parameter embedding;
+    private final List<GraphLayer> layers = new ArrayList<>();
+    private final AttnReadout readout;
+    private final BatchNorm batchNorm;
+    private final Dropout featDrop;
+    private final Linear fcSr;
+
+    public Lessr(LessrConfig config) {
+        this.config = config;
+        int d = config.embeddingDim();
+        embedding = addParameter(Parameter.builder()
+                .setName("embedding.weight")
+                .setType(Parameter.Type.WEIGHT)
+                .optInitializer(new NormalInitializer(1f))
+                .optShape(new Shape(config.numItems(), d))
+                .build());
+        int inputDim = d;
+        for (int i = 0; i < config.numLayers(); i++) {
+            GraphLayer layer = i % 2 == 0
+                    ? new Eopa(inputDim, d, config.batchNorm(), config.featDrop())
+                    : new Sgat(inputDim, d, d, config.batchNorm(), config.featDrop());
+            layers.add(child("layers." + i, layer, new Shape(1, inputDim)));
+            inputDim += d;
+        }
+        readout = child("readout",
+                new AttnReadout(inputDim, d, d, config.batchNorm(), config.featDrop()), new Shape(1, inputDim));
+        inputDim += d;
+        Shape in = new Shape(1, inputDim);
+        batchNorm = config.batchNorm() ? child("batch_norm", batchNorm(), in) : null;
+        featDrop = config.featDrop() > 0 ? child("feat_drop", dropout(config.featDrop()), in) : null;
+        fcSr = child("fc_sr", linear(d, false), in);
+    }
+
+    public LessrConfig config() {
+        return config;
+    }
+
+    /** Creates the parameters (PyTorch's default initialisation is applied by {@link TorchInit}). */
+    public Lessr initialize(NDManager manager) {
+        initialize(manager, DataType.FLOAT32, new Shape(1));
+        return this;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList graph, boolean training, PairList<String, Object> params) {
+        return new NDList(logits(ps, graph, training));
+    }
+
+    /** Logits of every item for every session of the batch. */
+    public NDArray logits(ParameterStore ps, NDList graph, boolean training) {
+        renormalizeEmbedding();
+        NDManager batch = graph.head().getManager();
+        NDArray items = ps.getValue(embedding, graph.head().getDevice(), training);
+        // Results of ops on a parameter land on the model's manager: move them to the batch's.
+        NDArray feat = onto(batch, items.get(graph.get(ITEM_IDS)));
+        for (GraphLayer layer : layers) {
+            NDArray out = layer.forward(ps, feat, graph, training);
+            feat = NDArrays.concat(new NDList(out, feat), 1);
+        }
+        NDArray srG = readout.forward(ps, feat, graph, training);
+        NDArray srL = feat.get(graph.get(LAST_NODES));
+        NDArray sr = normThenDrop(batchNorm, featDrop, ps, NDArrays.concat(new NDList(srL, srG), 1), training);
+        sr = apply(fcSr, ps, sr, training);
+        return sr.matMul(onto(batch, items.transpose()));
+    }
+
+    private static NDArray onto(NDManager manager, NDArray array) {
+        array.attach(manager);
+        return array;
+    }
+
+    /** {@code torch.embedding_renorm_} with max norm 1 over every row. */
+    public void renormalizeEmbedding() {
+        try (NDManager scratch = embedding.getArray().getManager().newSubManager()) {
+            NDArray weight = onto(scratch, embedding.getArray().stopGradient()); // shares storage
+            NDArray norms = weight.norm(2, new int[] {1}, true);
+            weight.muli(NDArrays.where(norms.gt(1f), norms.add(1e-7f).pow(-1f), norms.onesLike()));
+        }
+    }
+
+    public Parameter embedding() {
+        return embedding;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(-1, config.numItems())};
+    }
+}

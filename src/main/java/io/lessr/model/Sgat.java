@@ -1,0 +1,60 @@
+package io.lessr.model;
+
+import static io.lessr.graph.GraphBatch.SHORTCUT_DST;
+import static io.lessr.graph.GraphBatch.SHORTCUT_SRC;
+import static io.lessr.graph.GraphBatch.SHORTCUT_SUM;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.ParameterStore;
+
+/**
+ * Shortcut graph attention (paper, section 4.2): every node attends over its incoming shortcut
+ * edges, which include a self-loop.
+ *
+ * <pre>
+ *   feat = dropout(batch_norm(feat))
+ *   e    = fc_e(sigmoid(fc_q(feat)[src] + fc_k(feat)[dst]))
+ *   a    = softmax of e over each destination's incoming edges
+ *   out  = activation(sum over incoming edges of a * fc_v(feat)[src])
+ * </pre>
+ */
+public final class Sgat extends GraphLayer {
+    private final BatchNorm batchNorm;
+    private final Dropout featDrop;
+    private final Linear fcQ;
+    private final Linear fcK;
+    private final Linear fcV;
+    private final Linear fcE;
+    private final Prelu activation;
+
+    public Sgat(int inputDim, int hiddenDim, int outputDim, boolean batchNorm, double featDrop) {
+        super(outputDim);
+        Shape in = new Shape(1, inputDim);
+        this.batchNorm = batchNorm ? child("batch_norm", batchNorm(), in) : null;
+        this.featDrop = featDrop > 0 ? child("feat_drop", dropout(featDrop), in) : null;
+        this.fcQ = child("fc_q", linear(hiddenDim, true), in);
+        this.fcK = child("fc_k", linear(hiddenDim, false), in);
+        this.fcV = child("fc_v", linear(outputDim, false), in);
+        this.fcE = child("fc_e", linear(1, false), new Shape(1, hiddenDim));
+        this.activation = child("activation", new Prelu(outputDim), new Shape(1, outputDim));
+    }
+
+    @Override
+    public NDArray forward(ParameterStore ps, NDArray feat, NDList graph, boolean training) {
+        feat = normThenDrop(batchNorm, featDrop, ps, feat, training);
+        NDArray src = graph.get(SHORTCUT_SRC);
+        NDArray dst = graph.get(SHORTCUT_DST);
+        NDArray q = apply(fcQ, ps, feat, training).get(src);
+        NDArray k = apply(fcK, ps, feat, training).get(dst);
+        NDArray e = apply(fcE, ps, Activation.sigmoid(q.add(k)), training);
+        NDArray v = apply(fcV, ps, feat, training).get(src);
+        NDArray rst = Segments.softmaxWeightedSum(graph.get(SHORTCUT_SUM), e, v);
+        return apply(activation, ps, rst, training);
+    }
+}

@@ -1,0 +1,65 @@
+package io.lessr.model;
+
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.recurrent.GRU;
+import ai.djl.util.Pair;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The walkthrough's PyTorch {@code state_dict} names of a {@link Lessr}'s parameters, e.g. {@code
+ * layers.0.gru.weight_ih_l0} or {@code readout.batch_norm.running_mean}, so that weights can be
+ * exchanged with the reference and the weight-decay groups chosen by the reference's rule.
+ *
+ * <p>DJL's GRU on the PyTorch engine stacks its gates in PyTorch's order (r, z, n), so GRU weights
+ * map one to one.
+ */
+public final class TorchNames {
+    private static final Map<String, String> DJL_TO_TORCH = Map.ofEntries(
+            Map.entry("weight", "weight"),
+            Map.entry("bias", "bias"),
+            Map.entry("gamma", "weight"),
+            Map.entry("beta", "bias"),
+            Map.entry("runningMean", "running_mean"),
+            Map.entry("runningVar", "running_var"),
+            Map.entry("l_0_i2h_WEIGHT", "weight_ih_l0"),
+            Map.entry("l_0_h2h_WEIGHT", "weight_hh_l0"),
+            Map.entry("l_0_i2h_BIAS", "bias_ih_l0"),
+            Map.entry("l_0_h2h_BIAS", "bias_hh_l0"));
+
+    private TorchNames() {}
+
+    /** Every parameter of {@code model}, running statistics included, by its PyTorch name, in module order. */
+    public static Map<String, Parameter> of(Lessr model) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        collect("", model, out);
+        return out;
+    }
+
+    private static void collect(String prefix, Block block, Map<String, Parameter> out) {
+        boolean known = block instanceof TorchBlock || block instanceof Prelu
+                || block instanceof Linear || block instanceof BatchNorm || block instanceof GRU;
+        if (!known && !block.getDirectParameters().isEmpty()) {
+            throw new IllegalStateException("no PyTorch names for " + block.getClass().getName());
+        }
+        for (Pair<String, Parameter> p : block.getDirectParameters()) {
+            String name = block instanceof TorchBlock ? p.getKey() : DJL_TO_TORCH.get(p.getKey());
+            if (name == null) {
+                throw new IllegalStateException("no PyTorch name for " + prefix + p.getKey());
+            }
+            out.put(prefix + name, p.getValue());
+        }
+        if (block instanceof TorchBlock torch) {
+            torch.torchChildren().forEach((child, b) -> collect(prefix + child + ".", b, out));
+        }
+    }
+
+    /** The walkthrough's {@code fix_weight_decay}: no decay for bias, batch-norm and activation parameters. */
+    public static boolean decays(String torchName) {
+        return !(torchName.contains("bias") || torchName.contains("batch_norm") || torchName.contains("activation"));
+    }
+}

@@ -1,0 +1,93 @@
+package io.lessr.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * {@code torch.optim.AdamW} with two parameter groups, as the walkthrough's {@code fix_weight_decay}
+ * makes them: the parameters that {@code decays} accepts get decoupled weight decay, the others none.
+ *
+ * <p>DJL's own {@code AdamW} folds the bias correction into the learning rate and so applies epsilon
+ * to the uncorrected second moment; this class follows PyTorch's formula step for step:
+ *
+ * <pre>
+ *   p -= lr * wd * p                       (decay group only)
+ *   m  = b1 m + (1 - b1) g,   v = b2 v + (1 - b2) g^2
+ *   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ * </pre>
+ *
+ * Call {@link #step()} after the backward pass and outside the gradient collector; it zeroes the
+ * gradients it used.
+ */
+public final class AdamW {
+    private final List<Slot> slots = new ArrayList<>();
+    private final double lr;
+    private final double weightDecay;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private int step;
+
+    private record Slot(String name, Parameter parameter, boolean decay, NDArray mean, NDArray variance) {}
+
+    public AdamW(Map<String, Parameter> params, Predicate<String> decays,
+            double lr, double weightDecay, double beta1, double beta2, double eps) {
+        this.lr = lr;
+        this.weightDecay = weightDecay;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        params.forEach((name, p) -> {
+            if (p.requiresGradient()) {
+                NDArray w = p.getArray();
+                slots.add(new Slot(name, p, weightDecay > 0 && decays.test(name), w.zerosLike(), w.zerosLike()));
+            }
+        });
+    }
+
+    /** PyTorch's defaults for the betas and epsilon. */
+    public AdamW(Map<String, Parameter> params, Predicate<String> decays, double lr, double weightDecay) {
+        this(params, decays, lr, weightDecay, 0.9, 0.999, 1e-8);
+    }
+
+    public void step() {
+        step++;
+        double biasCorrection1 = 1 - Math.pow(beta1, step);
+        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = (float) (lr / biasCorrection1);
+        for (Slot slot : slots) {
+            NDArray w = slot.parameter.getArray();
+            try (NDManager scratch = w.getManager().newSubManager()) {
+                NDArray g = w.getGradient();
+                g.attach(scratch);
+                if (slot.decay) {
+                    w.muli((float) (1 - lr * weightDecay));
+                }
+                slot.mean.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+                slot.variance.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+                NDArray denom = slot.variance.sqrt().divi((float) biasCorrection2Sqrt).addi((float) eps);
+                w.subi(slot.mean.div(denom).muli(stepSize));
+                JniUtils.zeroGrad((PtNDArray) w);
+            }
+        }
+    }
+
+    public int stepCount() {
+        return step;
+    }
+
+    /** The optimiser state of each parameter, by PyTorch name: {first moment, second moment}. */
+    public Map<String, NDArray[]> state() {
+        Map<String, NDArray[]> state = new java.util.LinkedHashMap<>();
+        slots.forEach(s -> state.put(s.name, new NDArray[] {s.mean, s.variance}));
+        return state;
+    }
+}
