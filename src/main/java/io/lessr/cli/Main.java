@@ -1,2 +1,30 @@
 package io.lessr.cli;
-public class Main { public static void main(String[] a) {} }
+
+import io.lessr.model.Runtime;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar lessr.jar <command>}: the kit's command line. */
+@Command(name = "lessr", mixinStandardHelpOptions = true, version = "lessr-kit 0.1.0",
+        description = "Session-based recommendation with LESSR (Chen & Wong, KDD 2020) on DJL.",
+        subcommands = {TrainCommand.class, SynthCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        Runtime.configureDefaults();
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        // Bad input is the user's to fix: show the message, not a stack trace.
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException) {
+                cmd.getErr().println("error: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl;
+    }
+}

@@ -4,8 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -165,10 +166,20 @@ public final class GraphBatch {
         return manager.create(Arrays.stream(labels).asLongStream().toArray());
     }
 
+    /**
+     * A sparse COO matrix with a 1 at each (row, col). Not {@code NDManager.createCoo}: it closes the
+     * dense index array right away, while on the CPU the sparse tensor still reads the Java buffer
+     * behind it, which the garbage collector then frees. Here the index array lives as long as the
+     * manager's scope.
+     */
     private static NDArray ones(NDManager manager, long[][] indices, Shape shape) {
-        float[] values = new float[indices[1].length];
-        Arrays.fill(values, 1f);
-        return manager.createCoo(FloatBuffer.wrap(values), indices, shape);
+        int n = indices[1].length;
+        long[] flat = new long[2 * n];
+        System.arraycopy(indices[0], 0, flat, 0, n);
+        System.arraycopy(indices[1], 0, flat, n, n);
+        NDArray values = manager.ones(new Shape(n));
+        NDArray coordinates = manager.create(flat, new Shape(2, n));
+        return JniUtils.createSparseCoo((PtNDArray) coordinates, (PtNDArray) values, shape);
     }
 
     private static long[] arange(int n) {

@@ -1,0 +1,179 @@
+package io.lessr.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * A seeded generator of click sessions with the two structures session-based recommenders learn:
+ * popularity skew (items drawn from a Zipf law) and sequential patterns (each item has a few
+ * preferred successors, and sessions sometimes return to an item they already visited). The same
+ * settings and seed always give the same files.
+ */
+public final class SyntheticSessions {
+
+    /** Generator settings. {@code meanLength} counts clicks per session, at least 2, capped at 20. */
+    public record Settings(int numItems, int numTrain, int numTest, double meanLength, double zipfExponent,
+            int successors, double followProbability, double repeatProbability, long seed) {
+
+        public Settings {
+            if (numItems < 2 || numTrain < 1 || numTest < 1) {
+                throw new IllegalArgumentException("need at least 2 items and 1 train and 1 test session");
+            }
+            if (meanLength < 2 || meanLength > 20) {
+                throw new IllegalArgumentException("mean session length must lie in [2, 20], got " + meanLength);
+            }
+        }
+
+        /** The kit's embedded default dataset ({@code data/synthetic}). */
+        public static Settings embeddedDefault() {
+            return new Settings(1000, 5000, 1000, 4.0, 1.0, 3, 0.6, 0.1, 42);
+        }
+    }
+
+    private static final int MAX_LENGTH = 20;
+
+    private final Settings settings;
+    private final SplittableRandom random;
+    private final double[] popularityCdf;
+    private final int[][] successors;
+
+    public SyntheticSessions(Settings settings) {
+        this.settings = settings;
+        this.random = new SplittableRandom(settings.seed());
+        int n = settings.numItems();
+        // Popularity ranks are shuffled over ids so that id order says nothing.
+        int[] rankOfId = shuffledRange(n);
+        popularityCdf = new double[n];
+        double total = 0;
+        for (int id = 0; id < n; id++) {
+            total += 1 / Math.pow(rankOfId[id] + 1, settings.zipfExponent());
+            popularityCdf[id] = total;
+        }
+        for (int id = 0; id < n; id++) {
+            popularityCdf[id] /= total;
+        }
+        successors = new int[n][settings.successors()];
+        for (int id = 0; id < n; id++) {
+            for (int s = 0; s < settings.successors(); s++) {
+                int next;
+                do {
+                    next = popular();
+                } while (next == id);
+                successors[id][s] = next;
+            }
+        }
+    }
+
+    public List<int[]> sessions(int count) {
+        List<int[]> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(session());
+        }
+        return out;
+    }
+
+    private int[] session() {
+        // 2 + a geometric number of further clicks, so the mean is meanLength before the cap.
+        double extraMean = settings.meanLength() - 2;
+        int length = 2;
+        while (length < MAX_LENGTH && random.nextDouble() < extraMean / (extraMean + 1)) {
+            length++;
+        }
+        int[] s = new int[length];
+        s[0] = popular();
+        for (int i = 1; i < length; i++) {
+            double u = random.nextDouble();
+            if (u < settings.followProbability()) {
+                // Preferred successors, the first one most often.
+                int[] next = successors[s[i - 1]];
+                int pick = 0;
+                while (pick < next.length - 1 && random.nextDouble() < 0.4) {
+                    pick++;
+                }
+                s[i] = next[pick];
+            } else if (u < settings.followProbability() + settings.repeatProbability()) {
+                s[i] = s[random.nextInt(i)];
+            } else {
+                s[i] = popular();
+            }
+        }
+        return s;
+    }
+
+    private int popular() {
+        int at = Arrays.binarySearch(popularityCdf, random.nextDouble());
+        return Math.min(at >= 0 ? at : -at - 1, popularityCdf.length - 1);
+    }
+
+    private int[] shuffledRange(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
+    }
+
+    /**
+     * Writes a dataset folder ({@code num_items.txt}, {@code train.txt}, {@code test.txt}) in the
+     * walkthrough's format. The files are written to a temporary sibling folder that then replaces
+     * {@code dir}, so a failure never leaves a half-written dataset.
+     */
+    public static void write(Settings settings, Path dir) {
+        SyntheticSessions generator = new SyntheticSessions(settings);
+        List<int[]> train = generator.sessions(settings.numTrain());
+        List<int[]> test = generator.sessions(settings.numTest());
+        Path abs = dir.toAbsolutePath();
+        try {
+            Files.createDirectories(abs.getParent());
+            Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp");
+            Files.writeString(tmp.resolve(SessionDataset.NUM_ITEMS_FILE), Integer.toString(settings.numItems()));
+            writeSessions(tmp.resolve(SessionDataset.TRAIN_FILE), train);
+            writeSessions(tmp.resolve(SessionDataset.TEST_FILE), test);
+            if (Files.exists(abs)) {
+                deleteTree(abs);
+            }
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the dataset to " + dir, e);
+        }
+    }
+
+    static void writeSessions(Path file, List<int[]> sessions) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
+            for (int[] s : sessions) {
+                for (int i = 0; i < s.length; i++) {
+                    if (i > 0) {
+                        w.write(',');
+                    }
+                    w.write(Integer.toString(s[i]));
+                }
+                w.write('\n');
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.lessr.graph;
+
+import io.lessr.data.AugmentedDataset;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Cuts a dataset into batches and builds their graphs on {@code numWorkers} background threads, a
+ * few batches ahead of the training thread, in order (the walkthrough's {@code DataLoader} with
+ * {@code collate_fn}). With zero workers, batches are built on the caller's thread.
+ */
+public final class Collator implements AutoCloseable {
+    private final int numWorkers;
+    private final ExecutorService workers;
+
+    public Collator(int numWorkers) {
+        if (numWorkers < 0) {
+            throw new IllegalArgumentException("--num-workers must be >= 0, got " + numWorkers);
+        }
+        this.numWorkers = numWorkers;
+        this.workers = numWorkers == 0 ? null : Executors.newFixedThreadPool(numWorkers, r -> {
+            Thread t = new Thread(r, "lessr-collate");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Batches of {@code dataset} in the given sample {@code order}; a short last batch is dropped if asked. */
+    public Iterator<GraphBatch> batches(AugmentedDataset dataset, int[] order, int batchSize, boolean dropLast) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        }
+        List<int[]> chunks = new ArrayList<>();
+        for (int from = 0; from < order.length; from += batchSize) {
+            int to = Math.min(order.length, from + batchSize);
+            if (to - from == batchSize || !dropLast) {
+                chunks.add(java.util.Arrays.copyOfRange(order, from, to));
+            }
+        }
+        if (workers == null) {
+            return chunks.stream().map(c -> collate(dataset, c)).iterator();
+        }
+        return new Prefetching(dataset, chunks.iterator(), 2 * numWorkers);
+    }
+
+    /** The number of batches {@link #batches} yields. */
+    public static int numBatches(int numSamples, int batchSize, boolean dropLast) {
+        return dropLast ? numSamples / batchSize : (numSamples + batchSize - 1) / batchSize;
+    }
+
+    public static GraphBatch collate(AugmentedDataset dataset, int[] sampleIds) {
+        List<int[]> prefixes = new ArrayList<>(sampleIds.length);
+        int[] labels = new int[sampleIds.length];
+        for (int i = 0; i < sampleIds.length; i++) {
+            prefixes.add(dataset.prefix(sampleIds[i]));
+            labels[i] = dataset.label(sampleIds[i]);
+        }
+        return GraphBatch.of(prefixes, labels);
+    }
+
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.shutdownNow();
+        }
+    }
+
+    private final class Prefetching implements Iterator<GraphBatch> {
+        private final AugmentedDataset dataset;
+        private final Iterator<int[]> chunks;
+        private final ArrayDeque<Future<GraphBatch>> ahead = new ArrayDeque<>();
+        private final int depth;
+
+        Prefetching(AugmentedDataset dataset, Iterator<int[]> chunks, int depth) {
+            this.dataset = dataset;
+            this.chunks = chunks;
+            this.depth = depth;
+            fill();
+        }
+
+        private void fill() {
+            while (ahead.size() < depth && chunks.hasNext()) {
+                int[] chunk = chunks.next();
+                ahead.add(workers.submit(() -> collate(dataset, chunk)));
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !ahead.isEmpty();
+        }
+
+        @Override
+        public GraphBatch next() {
+            if (ahead.isEmpty()) {
+                throw new NoSuchElementException();
+            }
+            try {
+                GraphBatch batch = ahead.poll().get();
+                fill();
+                return batch;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while collating", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.lessr.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+
+/**
+ * Engine settings the kit relies on, applied before DJL starts: offline (nothing is downloaded at run
+ * time) and one intra-op and one inter-op PyTorch thread unless the user chose otherwise. On these
+ * small machines two busy PyTorch threads fight over two cores and make every kernel several times
+ * slower; collation runs on its own threads anyway.
+ */
+public final class Runtime {
+    private Runtime() {}
+
+    public static void configureDefaults() {
+        setIfAbsent("ai.djl.offline", "true");
+        setIfAbsent("ai.djl.pytorch.num_threads", "1");
+        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        setIfAbsent("ai.djl.pytorch.graph_optimizer", "false");
+        setIfAbsent("org.slf4j.simpleLogger.log.ai.djl", "warn");
+    }
+
+    /**
+     * The device for {@code name}: {@code cpu}, {@code gpu} / {@code cuda} (GPU 0), {@code gpu:N}, or
+     * {@code auto}: the first GPU when the engine sees one, else the CPU.
+     */
+    public static Device device(String name) {
+        configureDefaults();
+        String n = name == null ? "auto" : name.trim().toLowerCase();
+        return switch (n) {
+            case "auto" -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+            case "cpu" -> Device.cpu();
+            case "gpu", "cuda" -> requireGpu(0);
+            default -> {
+                if (n.matches("(gpu|cuda):\\d+")) {
+                    yield requireGpu(Integer.parseInt(n.substring(n.indexOf(':') + 1)));
+                }
+                throw new IllegalArgumentException("unknown device '" + name + "': use auto, cpu, gpu or gpu:N");
+            }
+        };
+    }
+
+    private static Device requireGpu(int index) {
+        int count = Engine.getEngine("PyTorch").getGpuCount();
+        if (index >= count) {
+            throw new IllegalArgumentException("GPU " + index + " requested but the engine sees " + count
+                    + " GPU(s); build with the cuda profile (mvn -Pcuda package) on a machine with an NVIDIA driver");
+        }
+        return Device.gpu(index);
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}

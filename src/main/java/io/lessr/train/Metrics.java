@@ -1,0 +1,63 @@
+package io.lessr.train;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * HR@K, MRR@K and NDCG@K as the walkthrough's {@code evaluate} computes them: a sample whose label
+ * ranks r <= K among all items scores a hit, 1/r and 1/log2(1 + r); other samples score 0; each
+ * metric is the mean over all samples.
+ *
+ * <p>The rank is 1 + the number of items scored strictly above the label, which is the label's
+ * position in {@code topk} (ties between float logits aside), found without sorting all items.
+ */
+public final class Metrics {
+    private final int[] ks;
+    private final double[] hits;
+    private final double[] reciprocalRanks;
+    private final double[] ndcg;
+    private long numSamples;
+
+    public Metrics(List<Integer> ks) {
+        if (ks.isEmpty() || ks.stream().anyMatch(k -> k <= 0)) {
+            throw new IllegalArgumentException("--Ks needs positive cut-offs, got " + ks);
+        }
+        this.ks = ks.stream().mapToInt(Integer::intValue).toArray();
+        hits = new double[this.ks.length];
+        reciprocalRanks = new double[this.ks.length];
+        ndcg = new double[this.ks.length];
+    }
+
+    /** Adds samples by the 1-based rank of their label. */
+    public void add(long[] ranks) {
+        for (long rank : ranks) {
+            if (rank < 1) {
+                throw new IllegalArgumentException("ranks are 1-based, got " + rank);
+            }
+            for (int i = 0; i < ks.length; i++) {
+                if (rank <= ks[i]) {
+                    hits[i] += 1;
+                    reciprocalRanks[i] += 1.0 / rank;
+                    ndcg[i] += 1.0 / (Math.log(1 + rank) / Math.log(2));
+                }
+            }
+        }
+        numSamples += ranks.length;
+    }
+
+    /** Metric name ({@code HR@10}, {@code MRR@10}, {@code NDCG@10}, then the next K) to its mean, as a fraction. */
+    public Map<String, Double> results() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int i = 0; i < ks.length; i++) {
+            out.put("HR@" + ks[i], hits[i] / numSamples);
+            out.put("MRR@" + ks[i], reciprocalRanks[i] / numSamples);
+            out.put("NDCG@" + ks[i], ndcg[i] / numSamples);
+        }
+        return out;
+    }
+
+    public long numSamples() {
+        return numSamples;
+    }
+}

@@ -1,0 +1,236 @@
+package io.lessr.train;
+
+import ai.djl.TrainingDivergedException;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import io.lessr.data.AugmentedDataset;
+import io.lessr.graph.Collator;
+import io.lessr.graph.GraphBatch;
+import io.lessr.model.Lessr;
+import io.lessr.model.TorchNames;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+
+/**
+ * The walkthrough's {@code TrainRunner}: AdamW with the weight-decay groups of {@code
+ * fix_weight_decay}, cross-entropy, the mean loss printed every {@code logInterval} batches, an
+ * evaluation after every epoch, and early stopping; prints each epoch's and the best results in the
+ * walkthrough's layout.
+ */
+public final class TrainRunner {
+
+    /** Training settings; the defaults are the walkthrough's. */
+    public record Options(double lr, double weightDecay, int batchSize, int epochs, List<Integer> ks, int patience,
+            int numWorkers, int logInterval, long seed, boolean progressBar) {
+        public static Options defaults() {
+            return new Options(1e-3, 1e-4, 512, 30, List.of(10, 20), 2, 4, 100, 0, false);
+        }
+
+        public Options withEpochs(int epochs) {
+            return new Options(lr, weightDecay, batchSize, epochs, ks, patience, numWorkers, logInterval, seed, progressBar);
+        }
+    }
+
+    /** One epoch: mean training loss, seconds spent training and evaluating, and the test metrics. */
+    public record EpochResult(int epoch, double meanLoss, double trainSeconds, double evalSeconds,
+            Map<String, Double> metrics) {}
+
+    private final Lessr model;
+    private final NDManager manager;
+    private final AugmentedDataset trainSet;
+    private final AugmentedDataset testSet;
+    private final Options options;
+    private final PrintStream out;
+    private final AdamW optimizer;
+    private final ParameterStore parameterStore;
+    private final EarlyStopping stopping;
+    private final Random shuffle;
+    private final List<EpochResult> history = new ArrayList<>();
+    private int batch;
+
+    public TrainRunner(Lessr model, NDManager manager, AugmentedDataset trainSet, AugmentedDataset testSet,
+            Options options, PrintStream out) {
+        if (trainSet.size() < options.batchSize()) {
+            throw new IllegalArgumentException("the training set has " + trainSet.size()
+                    + " samples, fewer than one batch of " + options.batchSize() + " (the last short batch is dropped)");
+        }
+        this.model = model;
+        this.manager = manager;
+        this.trainSet = trainSet;
+        this.testSet = testSet;
+        this.options = options;
+        this.out = out;
+        // The walkthrough uses plain Adam when weight decay is 0: AdamW with no decay is the same.
+        this.optimizer = new AdamW(TorchNames.of(model), TorchNames::decays, options.lr(), options.weightDecay());
+        this.parameterStore = new ParameterStore(manager, false);
+        this.stopping = new EarlyStopping(options.patience());
+        this.shuffle = new Random(options.seed());
+        Engine.getInstance().setRandomSeed((int) options.seed());
+    }
+
+    /** Trains until {@code epochs} or early stopping; returns the best value of each metric. */
+    public Map<String, Double> train() {
+        double meanLoss = 0;
+        long t = System.nanoTime();
+        try (Collator collator = new Collator(options.numWorkers())) {
+            for (int epoch = 0; epoch < options.epochs(); epoch++) {
+                long epochStart = System.nanoTime();
+                double epochLoss = 0;
+                int numBatches = Collator.numBatches(trainSet.size(), options.batchSize(), true);
+                Iterator<GraphBatch> batches = collator.batches(trainSet, permutation(), options.batchSize(), true);
+                try (ProgressBar bar = progressBar("Epoch " + epoch, numBatches)) {
+                    while (batches.hasNext()) {
+                        float loss = trainStep(batches.next());
+                        epochLoss += loss;
+                        meanLoss += loss / options.logInterval();
+                        if (batch > 0 && batch % options.logInterval() == 0) {
+                            println(String.format("Batch %d: Loss = %.4f, Time Elapsed = %.2fs",
+                                    batch, meanLoss, (System.nanoTime() - t) / 1e9));
+                            t = System.nanoTime();
+                            meanLoss = 0;
+                        }
+                        batch++;
+                        if (bar != null) {
+                            bar.step();
+                        }
+                    }
+                }
+                double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
+                long evalStart = System.nanoTime();
+                Map<String, Double> results = evaluate(collator);
+                double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
+                history.add(new EpochResult(epoch, epochLoss / numBatches, trainSeconds, evalSeconds, results));
+                println("\nEpoch " + epoch + ":");
+                println(formatResults(results, null));
+                if (stopping.update(epoch, results)) {
+                    break;
+                }
+            }
+        }
+        println("\nBest results");
+        println(formatResults(stopping.best(), stopping.bestEpochs()));
+        return stopping.best();
+    }
+
+    private float trainStep(GraphBatch batch) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDList graph = batch.toNDList(scope);
+            float loss;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray lossArray = Losses.crossEntropy(model.logits(parameterStore, graph, true), batch.labels(scope));
+                collector.backward(lossArray);
+                loss = lossArray.getFloat();
+            }
+            if (!Float.isFinite(loss)) {
+                throw new TrainingDivergedException("the loss became " + loss + " at batch " + this.batch
+                        + "; try a smaller --lr");
+            }
+            optimizer.step();
+            return loss;
+        }
+    }
+
+    /** HR, MRR and NDCG at every K of the options on the test set, in eval mode. */
+    public Map<String, Double> evaluate() {
+        try (Collator collator = new Collator(options.numWorkers())) {
+            return evaluate(collator);
+        }
+    }
+
+    private Map<String, Double> evaluate(Collator collator) {
+        Metrics metrics = new Metrics(options.ks());
+        int[] order = new int[testSet.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Iterator<GraphBatch> batches = collator.batches(testSet, order, options.batchSize(), false);
+        while (batches.hasNext()) {
+            GraphBatch batch = batches.next();
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray logits = model.logits(parameterStore, batch.toNDList(scope), false);
+                metrics.add(ranks(logits, batch.labels(scope)));
+            }
+        }
+        return metrics.results();
+    }
+
+    /** 1 + the number of items scored strictly above each label. */
+    public static long[] ranks(NDArray logits, NDArray labels) {
+        NDArray rows = logits.getManager().arange(0, (int) logits.getShape().get(0), 1, labels.getDataType());
+        NDArray labelScores = logits.get(new NDIndex("{}, {}", rows, labels)).expandDims(1);
+        if (labelScores.isNaN().any().getBoolean()) {
+            throw new TrainingDivergedException("the model produced NaN scores");
+        }
+        return logits.gt(labelScores).sum(new int[] {1}).toType(DataType.INT64, false).add(1).toLongArray();
+    }
+
+    private int[] permutation() {
+        int[] order = new int[trainSet.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = shuffle.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        return order;
+    }
+
+    private ProgressBar progressBar(String task, int max) {
+        if (!options.progressBar()) {
+            return null;
+        }
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().build();
+    }
+
+    private void println(String line) {
+        out.println(line);
+        out.flush();
+    }
+
+    /**
+     * The walkthrough's {@code print_results}: tab-separated {@code Metric}, {@code Value} (percent,
+     * two decimals) and, when given, {@code Epoch} rows.
+     */
+    public static String formatResults(Map<String, Double> results, Map<String, Integer> epochs) {
+        StringBuilder sb = new StringBuilder("Metric");
+        results.keySet().forEach(k -> sb.append('\t').append(k));
+        sb.append("\nValue");
+        results.values().forEach(v -> sb.append('\t').append(String.format("%.2f", v * 100)));
+        if (epochs != null) {
+            sb.append("\nEpoch");
+            results.keySet().forEach(k -> sb.append('\t').append(epochs.get(k)));
+        }
+        return sb.toString();
+    }
+
+    public List<EpochResult> history() {
+        return List.copyOf(history);
+    }
+
+    public Map<String, Integer> bestEpochs() {
+        return new LinkedHashMap<>(stopping.bestEpochs());
+    }
+
+    public Map<String, Double> best() {
+        return new LinkedHashMap<>(stopping.best());
+    }
+}
