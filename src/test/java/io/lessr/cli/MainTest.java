@@ -1,0 +1,66 @@
+package io.lessr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lessr.model.Runtime;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tech.tablesaw.api.Table;
+
+class MainTest {
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void engine() {
+        Runtime.configureDefaults();
+    }
+
+    private record Result(int exit, String err) {}
+
+    private static Result run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Result(exit, err.toString());
+    }
+
+    @Test
+    void badDatasetGivesOneLineNamingFileAndLineNotAStackTrace() throws IOException {
+        Path d = tmp.resolve("bad");
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("num_items.txt"), "5");
+        Files.writeString(d.resolve("train.txt"), "0,1\n1,7\n");
+        Files.writeString(d.resolve("test.txt"), "0,1\n");
+        Result r = run("train", "--dataset-dir", d.toString(), "--device", "cpu");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("train.txt:2: item id 7 is outside [0, 5)"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void synthThenTrainWritesThePerEpochCsv() throws IOException {
+        Path d = tmp.resolve("synthetic");
+        assertEquals(0, run("synth", "--out", d.toString(), "--num-items", "60", "--num-train", "300",
+                "--num-test", "60").exit());
+        Path csv = tmp.resolve("out/metrics.csv");
+        Result r = run("train", "--dataset-dir", d.toString(), "--epochs", "2", "--batch-size", "128",
+                "--embedding-dim", "8", "--Ks", "5,10", "--device", "cpu", "--metrics-out", csv.toString());
+        assertEquals(0, r.exit(), r.err());
+        Table t = Table.read().csv(csv.toFile());
+        assertEquals(2, t.rowCount());
+        assertEquals(java.util.List.of("epoch", "mean_loss", "train_seconds", "eval_seconds",
+                "HR@5", "MRR@5", "NDCG@5", "HR@10", "MRR@10", "NDCG@10"), t.columnNames());
+    }
+}

@@ -1,0 +1,101 @@
+package io.lessr.graph;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.lessr.model.Runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class GraphBatchTest {
+    @BeforeAll
+    static void engine() {
+        Runtime.configureDefaults();
+    }
+
+    @Test
+    void nodesAreNumberedGloballySessionAfterSession() {
+        GraphBatch b = GraphBatch.of(List.of(new int[] {3, 1}, new int[] {8, 2, 8, 2}), new int[] {4, 5});
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDList t = b.toNDList(m);
+            assertArrayEquals(new long[] {1, 3, 2, 8}, t.get(GraphBatch.ITEM_IDS).toLongArray());
+            assertArrayEquals(new long[] {0, 2}, t.get(GraphBatch.LAST_NODES).toLongArray());
+            assertArrayEquals(new long[] {0, 0, 1, 1}, t.get(GraphBatch.NODE_SESSIONS).toLongArray());
+            assertArrayEquals(new long[] {4, 5}, b.labels(m).toLongArray());
+            // session 0: 3->1 gives node 0 in-degree 1; session 1: 8->2, 2->8, 8->2 give item 2 in-degree 2
+            assertArrayEquals(new int[] {1, 2}, b.bucketDegrees());
+        }
+    }
+
+    /** Each node's GRU input must be its in-edges' sources in time order; nodes without in-edges read row 0. */
+    @Test
+    void degreeBucketsListEveryInEdgeInTimeOrder() {
+        Random random = new Random(7);
+        List<int[]> prefixes = new ArrayList<>();
+        for (int s = 0; s < 200; s++) {
+            int[] p = new int[1 + random.nextInt(19)];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = random.nextInt(12);
+            }
+            prefixes.add(p);
+        }
+        GraphBatch b = GraphBatch.of(prefixes, new int[prefixes.size()]);
+        // Expected: per global node, the list of global sources in edge order.
+        List<List<Long>> expected = new ArrayList<>();
+        int offset = 0;
+        for (SessionGraph g : b.graphs()) {
+            for (int v = 0; v < g.numNodes(); v++) {
+                expected.add(new ArrayList<>());
+            }
+            for (int e = 0; e < g.eopSrc().length; e++) {
+                expected.get(offset + g.eopDst()[e]).add((long) (offset + g.eopSrc()[e]));
+            }
+            offset += g.numNodes();
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDList t = b.toNDList(m);
+            List<long[]> rows = new ArrayList<>();
+            rows.add(new long[0]);
+            for (int j = GraphBatch.FIRST_BUCKET; j < t.size(); j++) {
+                long[] flat = t.get(j).toLongArray();
+                int k = (int) t.get(j).getShape().get(1);
+                for (int r = 0; r < flat.length / k; r++) {
+                    rows.add(java.util.Arrays.copyOfRange(flat, r * k, (r + 1) * k));
+                }
+            }
+            long[] neighIndex = t.get(GraphBatch.NEIGH_INDEX).toLongArray();
+            assertEquals(b.numNodes(), neighIndex.length);
+            int edges = 0;
+            for (int v = 0; v < neighIndex.length; v++) {
+                long[] got = rows.get((int) neighIndex[v]);
+                assertArrayEquals(expected.get(v).stream().mapToLong(Long::longValue).toArray(), got, "node " + v);
+                edges += got.length;
+            }
+            assertEquals(b.numEopEdges(), edges);
+        }
+    }
+
+    @Test
+    void segmentMatricesPutEachRowInItsSegment() {
+        GraphBatch b = GraphBatch.of(List.of(new int[] {3, 1}, new int[] {2}), new int[] {0, 0});
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDList t = b.toNDList(m);
+            float[] sessionSum = t.get(GraphBatch.SESSION_SUM).toDense().toFloatArray();
+            assertArrayEquals(new float[] {1, 1, 0, 0, 0, 1}, sessionSum);
+            long[] dst = t.get(GraphBatch.SHORTCUT_DST).toLongArray();
+            float[] shortcutSum = t.get(GraphBatch.SHORTCUT_SUM).toDense().toFloatArray();
+            int numEdges = dst.length;
+            for (int e = 0; e < numEdges; e++) {
+                for (int v = 0; v < b.numNodes(); v++) {
+                    assertEquals(v == dst[e] ? 1f : 0f, shortcutSum[v * numEdges + e]);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.lessr.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import io.lessr.data.AugmentedDataset;
+import io.lessr.data.SyntheticSessions;
+import io.lessr.model.Lessr;
+import io.lessr.model.LessrConfig;
+import io.lessr.model.Runtime;
+import io.lessr.model.TorchInit;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TrainRunnerTest {
+    private static List<int[]> train;
+    private static List<int[]> test;
+
+    @BeforeAll
+    static void data() {
+        Runtime.configureDefaults();
+        SyntheticSessions gen = new SyntheticSessions(
+                new SyntheticSessions.Settings(150, 1, 1, 5, 1.0, 2, 0.8, 0.05, 11));
+        train = gen.sessions(800);
+        test = gen.sessions(150);
+    }
+
+    private record Run(List<TrainRunner.EpochResult> history, String output) {}
+
+    private static Run run(long seed, int epochs) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TrainRunner.Options o = new TrainRunner.Options(1e-2, 1e-4, 128, epochs, List.of(5, 20), 2, 2, 10, seed, false);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Lessr model = new Lessr(new LessrConfig(150, 16, 3, 0.2, true)).initialize(manager);
+            TorchInit.apply(model, seed);
+            TrainRunner runner = new TrainRunner(model, manager, new AugmentedDataset(train), new AugmentedDataset(test),
+                    o, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            runner.train();
+            return new Run(runner.history(), bytes.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void learnsTheSequentialPatternsAndPrintsTheWalkthroughTables() {
+        Run r = run(1, 4);
+        List<TrainRunner.EpochResult> h = r.history();
+        assertTrue(h.size() >= 3, "ran " + h.size() + " epochs");
+        assertTrue(h.get(h.size() - 1).meanLoss() < h.get(0).meanLoss(), "loss falls: " + h);
+        // Each item has 2 strong successors among 150 items: a learner beats 5/150 by far.
+        double hr20 = h.stream().mapToDouble(e -> e.metrics().get("HR@20")).max().orElseThrow();
+        assertTrue(hr20 > 0.5, "HR@20 " + hr20);
+        assertTrue(r.output().contains("Batch 10: Loss = "), r.output());
+        assertTrue(r.output().contains("\nEpoch 0:\nMetric\tHR@5\tMRR@5\tNDCG@5\tHR@20\tMRR@20\tNDCG@20\nValue\t"), r.output());
+        assertTrue(r.output().contains("\nBest results\nMetric\tHR@5"), r.output());
+        assertTrue(r.output().contains("\nEpoch\t"), r.output());
+    }
+
+    @Test
+    void theSameSeedRepeatsTheRunExactlyOnCpu() {
+        List<TrainRunner.EpochResult> a = run(5, 2).history();
+        List<TrainRunner.EpochResult> b = run(5, 2).history();
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).meanLoss(), b.get(i).meanLoss(), "epoch " + i + " loss");
+            assertEquals(a.get(i).metrics(), b.get(i).metrics(), "epoch " + i + " metrics");
+        }
+        Map<String, Double> other = run(6, 2).history().get(1).metrics();
+        assertTrue(!other.equals(a.get(1).metrics()), "another seed gives another run");
+    }
+}
