@@ -18,6 +18,8 @@ public final class Runtime {
         setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
         setIfAbsent("ai.djl.pytorch.graph_optimizer", "false");
         setIfAbsent("org.slf4j.simpleLogger.log.ai.djl", "warn");
+        // "Failed to detect GPU count" is the normal answer on a machine without a GPU.
+        setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
     }
 
     /**

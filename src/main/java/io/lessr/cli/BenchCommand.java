@@ -1,0 +1,118 @@
+package io.lessr.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import io.lessr.data.AugmentedDataset;
+import io.lessr.data.SessionDataset;
+import io.lessr.graph.Collator;
+import io.lessr.graph.GraphBatch;
+import io.lessr.model.Lessr;
+import io.lessr.model.LessrConfig;
+import io.lessr.model.Runtime;
+import io.lessr.model.TorchInit;
+import io.lessr.train.TrainRunner;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Throughput of collation, training and evaluation on a dataset; separate from the tests. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure collate, train and eval samples/s, seconds per epoch and peak memory.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--dataset-dir", description = "the dataset directory (default: the embedded data/synthetic)")
+    Path datasetDir;
+
+    @Option(names = "--epochs", defaultValue = "2", description = "timed epochs after one warm-up epoch (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "512")
+    int batchSize;
+
+    @Option(names = "--embedding-dim", defaultValue = "32")
+    int embeddingDim;
+
+    @Option(names = "--num-layers", defaultValue = "3")
+    int numLayers;
+
+    @Option(names = "--num-workers", defaultValue = "4")
+    int numWorkers;
+
+    @Option(names = "--device", defaultValue = "auto")
+    String device;
+
+    @Override
+    public Integer call() throws IOException {
+        Path dir = datasetDir != null ? datasetDir : TrainCommand.embeddedDataset();
+        SessionDataset dataset = SessionDataset.read(dir);
+        AugmentedDataset train = new AugmentedDataset(dataset.trainSessions());
+        AugmentedDataset test = new AugmentedDataset(dataset.testSessions());
+        Device dev = Runtime.device(device);
+        System.out.printf("dataset %s: %d items, %d train / %d test samples; device %s; torch threads %s intra, %s inter; "
+                        + "%d collate workers; DJL %s, PyTorch %s%n",
+                dir, dataset.numItems(), train.size(), test.size(), dev,
+                System.getProperty("ai.djl.pytorch.num_threads"), System.getProperty("ai.djl.pytorch.num_interop_threads"),
+                numWorkers, Engine.getDjlVersion(), Engine.getEngine("PyTorch").getVersion());
+
+        int[] order = new int[train.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        long t0 = System.nanoTime();
+        int collated = 0;
+        for (int rep = 0; rep < 3; rep++) {
+            var it = new Collator(0).batches(train, order, batchSize, true);
+            while (it.hasNext()) {
+                GraphBatch b = it.next();
+                collated += b.size();
+            }
+        }
+        double collateSeconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("collate (1 thread): %.0f samples/s%n", collated / collateSeconds);
+
+        TrainRunner.Options options = new TrainRunner.Options(1e-3, 1e-4, batchSize, 1, List.of(10, 20), 1000,
+                numWorkers, Integer.MAX_VALUE, 0, false);
+        try (NDManager manager = NDManager.newBaseManager(dev)) {
+            Lessr model = new Lessr(new LessrConfig(dataset.numItems(), embeddingDim, numLayers, 0.2, true))
+                    .initialize(manager);
+            TorchInit.apply(model, 0);
+            TrainRunner runner = new TrainRunner(model, manager, train, test,
+                    options.withEpochs(epochs + 1), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            runner.train();
+            int trainSamples = Collator.numBatches(train.size(), batchSize, true) * batchSize;
+            for (TrainRunner.EpochResult r : runner.history()) {
+                System.out.printf("epoch %d%s: train %.2f s (%.0f samples/s), eval %.2f s (%.0f samples/s), RSS %.0f MiB%n",
+                        r.epoch(), r.epoch() == 0 ? " (warm-up)" : "", r.trainSeconds(), trainSamples / r.trainSeconds(),
+                        r.evalSeconds(), test.size() / r.evalSeconds(), residentMiB());
+            }
+        }
+        System.out.printf("peak RSS %.0f MiB%n", peakResidentMiB());
+        return 0;
+    }
+
+    static double residentMiB() {
+        return statusKiB("VmRSS:") / 1024.0;
+    }
+
+    static double peakResidentMiB() {
+        return statusKiB("VmHWM:") / 1024.0;
+    }
+
+    private static long statusKiB(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(key)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
