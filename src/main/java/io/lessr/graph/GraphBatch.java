@@ -1,5 +1,6 @@
 package io.lessr.graph;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -18,10 +19,12 @@ import java.util.List;
  * <p>Layout, chosen by measurement on the sample data (prefix lengths 1 to 19 in one batch):
  *
  * <ul>
- *   <li>EOPA runs its GRU over each node's in-edges. Nodes are bucketed by in-degree, as DGL's
- *       degree bucketing does, so a bucket is a dense {@code (nodes, degree)} matrix of message
- *       sources with no padding at all. Padding every node to the batch's largest in-degree would
- *       run the GRU over ~6x more steps than there are edges.
+ *   <li>EOPA runs a GRU over each node's in-edges in time order. The messages are packed step-major,
+ *       nodes sorted by in-degree, longest first ({@link #EOP_SOURCES}, {@link #EOP_STEPS}): step t
+ *       lists the source of the t-th in-edge of every node with more than t in-edges, so the GRU
+ *       computes exactly one step per edge. Padding every node to the batch's largest in-degree
+ *       would compute about 6x more steps than there are edges; DGL's degree buckets compute no
+ *       padding either, but cost one GRU call per distinct degree.
  *   <li>SGAT's and the readout's softmax-weighted sums are segment sums over a flat edge (or node)
  *       list, done as one sparse COO matrix product each: linear in the number of edges, where a
  *       padded neighbour list would grow with the largest in-degree of the batch.
@@ -32,12 +35,18 @@ public final class GraphBatch {
     public static final int ITEM_IDS = 0;
     public static final int LAST_NODES = 1;
     public static final int NODE_SESSIONS = 2;
+    /** Sparse (sessions, nodes): 1 where the node belongs to the session. */
     public static final int SESSION_SUM = 3;
+    /** Per node: 0 without in-edges, else 1 + its rank in the in-degree order of the packed GRU input. */
     public static final int NEIGH_INDEX = 4;
     public static final int SHORTCUT_SRC = 5;
     public static final int SHORTCUT_DST = 6;
+    /** Sparse (nodes, shortcut edges): 1 where the edge ends at the node. */
     public static final int SHORTCUT_SUM = 7;
-    public static final int FIRST_BUCKET = 8;
+    /** EOP edge sources packed step-major for the GRU. */
+    public static final int EOP_SOURCES = 8;
+    /** Per GRU step, the number of nodes still reading messages; a CPU array whatever the device. */
+    public static final int EOP_STEPS = 9;
 
     private final List<SessionGraph> graphs;
     private final int[] labels;
@@ -47,9 +56,8 @@ public final class GraphBatch {
     private final long[] shortcutSrc;
     private final long[] shortcutDst;
     private final long[] neighIndex;
-    private final int[] bucketDegrees;
-    private final long[][] bucketSources;
-    private final int numEopEdges;
+    private final long[] eopSources;
+    private final long[] stepSizes;
 
     private GraphBatch(List<SessionGraph> graphs, int[] labels) {
         this.graphs = graphs;
@@ -62,7 +70,6 @@ public final class GraphBatch {
             numShortcut += g.shortcutSrc().length;
             numEop += g.eopSrc().length;
         }
-        numEopEdges = numEop;
         itemIds = new long[numNodes];
         nodeSessions = new long[numNodes];
         lastNodes = new long[graphs.size()];
@@ -88,48 +95,52 @@ public final class GraphBatch {
             offset += g.numNodes();
         }
 
-        // Degree buckets: bucket k holds the nodes with in-degree k in node order; row r lists the
-        // sources of that node's in-edges in time order.
-        int maxDegree = Arrays.stream(inDegree).max().orElse(0);
-        int[] bucketSize = new int[maxDegree + 1];
-        for (int d : inDegree) {
-            bucketSize[d]++;
-        }
-        int numBuckets = 0;
-        for (int k = 1; k <= maxDegree; k++) {
-            numBuckets += bucketSize[k] > 0 ? 1 : 0;
-        }
-        bucketDegrees = new int[numBuckets];
-        bucketSources = new long[numBuckets][];
-        int[] bucketOf = new int[maxDegree + 1];
-        int[] bucketRowOffset = new int[maxDegree + 1];
-        int rowOffset = 1; // row 0 of the stacked GRU states is the zero row for in-degree 0
-        for (int k = 1, j = 0; k <= maxDegree; k++) {
-            if (bucketSize[k] > 0) {
-                bucketDegrees[j] = k;
-                bucketSources[j] = new long[bucketSize[k] * k];
-                bucketOf[k] = j++;
-                bucketRowOffset[k] = rowOffset;
-                rowOffset += bucketSize[k];
-            }
-        }
-        neighIndex = new long[numNodes];
-        int[] nodeRow = new int[numNodes];
-        int[] nextRow = new int[maxDegree + 1];
+        // In-edges of each node in time order (CSR by destination).
+        int[] inStart = new int[numNodes + 1];
         for (int v = 0; v < numNodes; v++) {
-            int k = inDegree[v];
-            nodeRow[v] = k == 0 ? -1 : nextRow[k]++;
-            neighIndex[v] = k == 0 ? 0 : bucketRowOffset[k] + nodeRow[v];
+            inStart[v + 1] = inStart[v] + inDegree[v];
         }
+        int[] inSources = new int[numEop];
         int[] filled = new int[numNodes];
         offset = 0;
         for (SessionGraph g : graphs) {
             for (int e = 0; e < g.eopSrc().length; e++) {
                 int v = offset + g.eopDst()[e];
-                int k = inDegree[v];
-                bucketSources[bucketOf[k]][nodeRow[v] * k + filled[v]++] = offset + g.eopSrc()[e];
+                inSources[inStart[v] + filled[v]++] = offset + g.eopSrc()[e];
             }
             offset += g.numNodes();
+        }
+
+        // Nodes with in-edges by in-degree, largest first, ties in node order (a counting sort).
+        int maxDegree = Arrays.stream(inDegree).max().orElse(0);
+        int[] degreeStart = new int[maxDegree + 1]; // by key maxDegree - degree, shifted by one
+        int numReceivers = 0;
+        for (int d : inDegree) {
+            if (d > 0) {
+                degreeStart[maxDegree - d + 1]++;
+                numReceivers++;
+            }
+        }
+        for (int i = 1; i <= maxDegree; i++) {
+            degreeStart[i] += degreeStart[i - 1];
+        }
+        int[] sorted = new int[numReceivers];
+        neighIndex = new long[numNodes];
+        for (int v = 0; v < numNodes; v++) {
+            if (inDegree[v] > 0) {
+                int rank = degreeStart[maxDegree - inDegree[v]]++;
+                sorted[rank] = v;
+                neighIndex[v] = 1 + rank;
+            }
+        }
+        stepSizes = new long[maxDegree];
+        eopSources = new long[numEop];
+        int at = 0;
+        for (int t = 0; t < maxDegree; t++) {
+            for (int rank = 0; rank < numReceivers && inDegree[sorted[rank]] > t; rank++) {
+                eopSources[at++] = inSources[inStart[sorted[rank]] + t];
+                stepSizes[t]++;
+            }
         }
     }
 
@@ -144,21 +155,20 @@ public final class GraphBatch {
     /** Turns the batch into tensors on {@code manager}'s device; see the index constants. */
     public NDList toNDList(NDManager manager) {
         int numNodes = itemIds.length;
-        int numSessions = lastNodes.length;
-        NDList list = new NDList(FIRST_BUCKET + bucketDegrees.length);
+        NDList list = new NDList(EOP_STEPS + 1);
         list.add(manager.create(itemIds));
         list.add(manager.create(lastNodes));
         list.add(manager.create(nodeSessions));
-        list.add(ones(manager, new long[][] {nodeSessions, arange(numNodes)}, new Shape(numSessions, numNodes)));
+        list.add(ones(manager, new long[][] {nodeSessions, arange(numNodes)}, new Shape(lastNodes.length, numNodes)));
         list.add(manager.create(neighIndex));
         list.add(manager.create(shortcutSrc));
         list.add(manager.create(shortcutDst));
         list.add(ones(manager, new long[][] {shortcutDst, arange(shortcutDst.length)},
                 new Shape(numNodes, shortcutDst.length)));
-        for (int j = 0; j < bucketDegrees.length; j++) {
-            int k = bucketDegrees[j];
-            list.add(manager.create(bucketSources[j], new Shape(bucketSources[j].length / k, k)));
-        }
+        list.add(manager.create(eopSources));
+        // Step sizes steer the loop on the host: keep them off the GPU.
+        NDManager host = manager.getDevice().isGpu() ? manager.newSubManager(Device.cpu()) : manager;
+        list.add(host.create(stepSizes));
         return list;
     }
 
@@ -207,15 +217,15 @@ public final class GraphBatch {
     }
 
     public int numEopEdges() {
-        return numEopEdges;
+        return eopSources.length;
     }
 
     public int numShortcutEdges() {
         return shortcutSrc.length;
     }
 
-    /** The in-degrees that have nodes, ascending: one GRU call each in EOPA. */
-    public int[] bucketDegrees() {
-        return bucketDegrees.clone();
+    /** The GRU's packed step sizes: how many nodes read a t-th message, for t = 0, 1, ... */
+    public long[] eopStepSizes() {
+        return stepSizes.clone();
     }
 }

@@ -49,7 +49,8 @@ public final class AttnReadout extends GraphLayer {
     public NDArray forward(ParameterStore ps, NDArray feat, NDList graph, boolean training) {
         feat = normThenDrop(batchNorm, featDrop, ps, feat, training);
         NDArray featU = apply(fcU, ps, feat, training);
-        NDArray featV = apply(fcV, ps, feat.get(graph.get(LAST_NODES)), training).get(graph.get(NODE_SESSIONS));
+        NDArray featV = Rows.gather(
+                apply(fcV, ps, Rows.gather(feat, graph.get(LAST_NODES)), training), graph.get(NODE_SESSIONS));
         NDArray e = apply(fcE, ps, Activation.sigmoid(featU.add(featV)), training);
         NDArray rst = Segments.softmaxWeightedSum(graph.get(SESSION_SUM), e, feat);
         if (fcOut != null) {

@@ -90,16 +90,16 @@ public final class Lessr extends TorchBlock {
         renormalizeEmbedding();
         NDManager batch = graph.head().getManager();
         NDArray items = ps.getValue(embedding, graph.head().getDevice(), training);
-        // Results of ops on a parameter land on the model's manager: move them to the batch's.
-        NDArray feat = onto(batch, items.get(graph.get(ITEM_IDS)));
+        NDArray feat = Rows.gather(items, graph.get(ITEM_IDS));
         for (GraphLayer layer : layers) {
             NDArray out = layer.forward(ps, feat, graph, training);
             feat = NDArrays.concat(new NDList(out, feat), 1);
         }
         NDArray srG = readout.forward(ps, feat, graph, training);
-        NDArray srL = feat.get(graph.get(LAST_NODES));
+        NDArray srL = Rows.gather(feat, graph.get(LAST_NODES));
         NDArray sr = normThenDrop(batchNorm, featDrop, ps, NDArrays.concat(new NDList(srL, srG), 1), training);
         sr = apply(fcSr, ps, sr, training);
+        // A transposed parameter lands on the model's manager: move it to the batch's.
         return sr.matMul(onto(batch, items.transpose()));
     }
 

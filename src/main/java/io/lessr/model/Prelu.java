@@ -3,7 +3,6 @@ package io.lessr.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -14,7 +13,7 @@ import ai.djl.util.PairList;
  * PyTorch's {@code nn.PReLU(channels)}: one learnable slope per channel, initialised to 0.25.
  * (DJL's own {@code Prelu} has a single scalar slope.)
  */
-public final class Prelu extends AbstractBlock {
+public final class Prelu extends TorchBlock {
     private final Parameter weight;
 
     public Prelu(int channels) {

@@ -50,10 +50,10 @@ public final class Sgat extends GraphLayer {
         feat = normThenDrop(batchNorm, featDrop, ps, feat, training);
         NDArray src = graph.get(SHORTCUT_SRC);
         NDArray dst = graph.get(SHORTCUT_DST);
-        NDArray q = apply(fcQ, ps, feat, training).get(src);
-        NDArray k = apply(fcK, ps, feat, training).get(dst);
+        NDArray q = Rows.gather(apply(fcQ, ps, feat, training), src);
+        NDArray k = Rows.gather(apply(fcK, ps, feat, training), dst);
         NDArray e = apply(fcE, ps, Activation.sigmoid(q.add(k)), training);
-        NDArray v = apply(fcV, ps, feat, training).get(src);
+        NDArray v = Rows.gather(apply(fcV, ps, feat, training), src);
         NDArray rst = Segments.softmaxWeightedSum(graph.get(SHORTCUT_SUM), e, v);
         return apply(activation, ps, rst, training);
     }

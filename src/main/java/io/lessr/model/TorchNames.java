@@ -4,7 +4,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.recurrent.GRU;
 import ai.djl.util.Pair;
 
 import java.util.LinkedHashMap;
@@ -14,9 +13,7 @@ import java.util.Map;
  * The walkthrough's PyTorch {@code state_dict} names of a {@link Lessr}'s parameters, e.g. {@code
  * layers.0.gru.weight_ih_l0} or {@code readout.batch_norm.running_mean}, so that weights can be
  * exchanged with the reference and the weight-decay groups chosen by the reference's rule.
- *
- * <p>DJL's GRU on the PyTorch engine stacks its gates in PyTorch's order (r, z, n), so GRU weights
- * map one to one.
+ * The kit's own blocks ({@link Gru}, {@link Prelu}) name their parameters as PyTorch does.
  */
 public final class TorchNames {
     private static final Map<String, String> DJL_TO_TORCH = Map.ofEntries(
@@ -25,11 +22,7 @@ public final class TorchNames {
             Map.entry("gamma", "weight"),
             Map.entry("beta", "bias"),
             Map.entry("runningMean", "running_mean"),
-            Map.entry("runningVar", "running_var"),
-            Map.entry("l_0_i2h_WEIGHT", "weight_ih_l0"),
-            Map.entry("l_0_h2h_WEIGHT", "weight_hh_l0"),
-            Map.entry("l_0_i2h_BIAS", "bias_ih_l0"),
-            Map.entry("l_0_h2h_BIAS", "bias_hh_l0"));
+            Map.entry("runningVar", "running_var"));
 
     private TorchNames() {}
 
@@ -41,8 +34,7 @@ public final class TorchNames {
     }
 
     private static void collect(String prefix, Block block, Map<String, Parameter> out) {
-        boolean known = block instanceof TorchBlock || block instanceof Prelu
-                || block instanceof Linear || block instanceof BatchNorm || block instanceof GRU;
+        boolean known = block instanceof TorchBlock || block instanceof Linear || block instanceof BatchNorm;
         if (!known && !block.getDirectParameters().isEmpty()) {
             throw new IllegalStateException("no PyTorch names for " + block.getClass().getName());
         }

@@ -2,6 +2,7 @@ package io.lessr.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -28,14 +29,17 @@ class GraphBatchTest {
             assertArrayEquals(new long[] {0, 2}, t.get(GraphBatch.LAST_NODES).toLongArray());
             assertArrayEquals(new long[] {0, 0, 1, 1}, t.get(GraphBatch.NODE_SESSIONS).toLongArray());
             assertArrayEquals(new long[] {4, 5}, b.labels(m).toLongArray());
-            // session 0: 3->1 gives node 0 in-degree 1; session 1: 8->2, 2->8, 8->2 give item 2 in-degree 2
-            assertArrayEquals(new int[] {1, 2}, b.bucketDegrees());
+            // session 0: 3->1 gives node 0 (item 1) in-degree 1; session 1: 8->2, 2->8, 8->2 give node 2
+            // (item 2) in-degree 2 and node 3 (item 8) in-degree 1. Packed longest first: node 2, 0, 3.
+            assertArrayEquals(new long[] {3, 1}, b.eopStepSizes());
+            assertArrayEquals(new long[] {2, 0, 1, 3}, t.get(GraphBatch.NEIGH_INDEX).toLongArray());
+            assertArrayEquals(new long[] {3, 1, 2, 3}, t.get(GraphBatch.EOP_SOURCES).toLongArray());
         }
     }
 
     /** Each node's GRU input must be its in-edges' sources in time order; nodes without in-edges read row 0. */
     @Test
-    void degreeBucketsListEveryInEdgeInTimeOrder() {
+    void packedGruInputListsEveryInEdgeInTimeOrder() {
         Random random = new Random(7);
         List<int[]> prefixes = new ArrayList<>();
         for (int s = 0; s < 200; s++) {
@@ -60,24 +64,28 @@ class GraphBatchTest {
         }
         try (NDManager m = NDManager.newBaseManager()) {
             NDList t = b.toNDList(m);
-            List<long[]> rows = new ArrayList<>();
-            rows.add(new long[0]);
-            for (int j = GraphBatch.FIRST_BUCKET; j < t.size(); j++) {
-                long[] flat = t.get(j).toLongArray();
-                int k = (int) t.get(j).getShape().get(1);
-                for (int r = 0; r < flat.length / k; r++) {
-                    rows.add(java.util.Arrays.copyOfRange(flat, r * k, (r + 1) * k));
-                }
-            }
+            long[] sources = t.get(GraphBatch.EOP_SOURCES).toLongArray();
+            long[] steps = t.get(GraphBatch.EOP_STEPS).toLongArray();
             long[] neighIndex = t.get(GraphBatch.NEIGH_INDEX).toLongArray();
             assertEquals(b.numNodes(), neighIndex.length);
-            int edges = 0;
-            for (int v = 0; v < neighIndex.length; v++) {
-                long[] got = rows.get((int) neighIndex[v]);
-                assertArrayEquals(expected.get(v).stream().mapToLong(Long::longValue).toArray(), got, "node " + v);
-                edges += got.length;
+            assertEquals(b.numEopEdges(), java.util.Arrays.stream(steps).sum(), "one GRU step per edge, no padding");
+            for (int i = 1; i < steps.length; i++) {
+                assertTrue(steps[i] <= steps[i - 1], "sequences are packed longest first");
             }
-            assertEquals(b.numEopEdges(), edges);
+            for (int v = 0; v < neighIndex.length; v++) {
+                List<Long> got = new ArrayList<>();
+                if (neighIndex[v] > 0) {
+                    long rank = neighIndex[v] - 1;
+                    long at = 0;
+                    for (long stepSize : steps) {
+                        if (rank < stepSize) {
+                            got.add(sources[(int) (at + rank)]);
+                        }
+                        at += stepSize;
+                    }
+                }
+                assertEquals(expected.get(v), got, "node " + v);
+            }
         }
     }
 
