@@ -11,6 +11,7 @@ import io.lessr.model.Lessr;
 import io.lessr.model.LessrConfig;
 import io.lessr.model.Runtime;
 import io.lessr.model.TorchInit;
+import io.lessr.train.Memory;
 import io.lessr.train.TrainRunner;
 
 import java.io.IOException;
@@ -88,31 +89,10 @@ final class BenchCommand implements Callable<Integer> {
             for (TrainRunner.EpochResult r : runner.history()) {
                 System.out.printf("epoch %d%s: train %.2f s (%.0f samples/s), eval %.2f s (%.0f samples/s), RSS %.0f MiB%n",
                         r.epoch(), r.epoch() == 0 ? " (warm-up)" : "", r.trainSeconds(), trainSamples / r.trainSeconds(),
-                        r.evalSeconds(), test.size() / r.evalSeconds(), residentMiB());
+                        r.evalSeconds(), test.size() / r.evalSeconds(), r.residentMiB());
             }
         }
-        System.out.printf("peak RSS %.0f MiB%n", peakResidentMiB());
+        System.out.printf("peak RSS %.0f MiB%n", Memory.peakResidentMiB());
         return 0;
-    }
-
-    static double residentMiB() {
-        return statusKiB("VmRSS:") / 1024.0;
-    }
-
-    static double peakResidentMiB() {
-        return statusKiB("VmHWM:") / 1024.0;
-    }
-
-    private static long statusKiB(String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(key)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 }

@@ -49,10 +49,12 @@ public final class Gru extends TorchBlock {
     /** Final states {@code (stepSizes[0], hidden)} of the packed sequences {@code (sum(stepSizes), input)}. */
     public NDArray finalStates(ParameterStore ps, NDArray packed, long[] stepSizes, boolean training) {
         var device = packed.getDevice();
-        NDArray wHh = ps.getValue(weightHh, device, training);
+        // Ops led by a parameter put their result on the model's manager: lead with batch arrays,
+        // or move the result to the batch's manager.
+        NDArray wHhT = onto(packed, ps.getValue(weightHh, device, training).transpose());
         NDArray bHh = ps.getValue(biasHh, device, training);
-        NDArray gi = NDArrays.add(packed.matMul(ps.getValue(weightIh, device, training).transpose()),
-                ps.getValue(biasIh, device, training));
+        NDArray gi = packed.matMul(onto(packed, ps.getValue(weightIh, device, training).transpose()))
+                .add(ps.getValue(biasIh, device, training));
         NDList finished = new NDList(stepSizes.length);
         NDArray h = null;
         long offset = 0;
@@ -62,13 +64,13 @@ public final class Gru extends TorchBlock {
             NDArray hPrev = null;
             NDArray gh;
             if (t == 0) {
-                gh = bHh.expandDims(0); // h = 0
+                gh = onto(packed, bHh.expandDims(0)); // h = 0
             } else {
                 if (m < h.getShape().get(0)) {
                     finished.add(h.get(new NDIndex().addSliceDim(m, h.getShape().get(0))));
                 }
                 hPrev = h.get(new NDIndex().addSliceDim(0, m));
-                gh = NDArrays.add(hPrev.matMul(wHh.transpose()), bHh);
+                gh = hPrev.matMul(wHhT).add(bHh);
             }
             NDArray rz = Activation.sigmoid(columns(giT, 0, 2 * hidden).add(columns(gh, 0, 2 * hidden)));
             NDArray r = columns(rz, 0, hidden);
@@ -81,6 +83,11 @@ public final class Gru extends TorchBlock {
         // Sequences that ran longest come first: reverse the order in which they finished.
         java.util.Collections.reverse(finished);
         return finished.size() == 1 ? finished.head() : NDArrays.concat(finished);
+    }
+
+    private static NDArray onto(NDArray batchArray, NDArray result) {
+        result.attach(batchArray.getManager());
+        return result;
     }
 
     private static NDArray columns(NDArray x, long from, long to) {

@@ -73,8 +73,13 @@ public final class AdamW {
                 }
                 slot.mean.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
                 slot.variance.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-                NDArray denom = slot.variance.sqrt().divi((float) biasCorrection2Sqrt).addi((float) eps);
-                w.subi(slot.mean.div(denom).muli(stepSize));
+                // Results of ops led by the state arrays would land on the model's manager.
+                NDArray denom = slot.variance.sqrt();
+                denom.attach(scratch);
+                denom.divi((float) biasCorrection2Sqrt).addi((float) eps);
+                NDArray update = slot.mean.div(denom);
+                update.attach(scratch);
+                w.subi(update.muli(stepSize));
                 JniUtils.zeroGrad((PtNDArray) w);
             }
         }

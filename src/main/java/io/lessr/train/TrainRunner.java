@@ -46,9 +46,9 @@ public final class TrainRunner {
         }
     }
 
-    /** One epoch: mean training loss, seconds spent training and evaluating, and the test metrics. */
+    /** One epoch: mean training loss, seconds spent training and evaluating, the test metrics, and the resident memory at its end. */
     public record EpochResult(int epoch, double meanLoss, double trainSeconds, double evalSeconds,
-            Map<String, Double> metrics) {}
+            Map<String, Double> metrics, double residentMiB) {}
 
     private final Lessr model;
     private final NDManager manager;
@@ -114,7 +114,7 @@ public final class TrainRunner {
                 long evalStart = System.nanoTime();
                 Map<String, Double> results = evaluate(collator);
                 double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
-                history.add(new EpochResult(epoch, epochLoss / numBatches, trainSeconds, evalSeconds, results));
+                history.add(new EpochResult(epoch, epochLoss / numBatches, trainSeconds, evalSeconds, results, Memory.residentMiB()));
                 println("\nEpoch " + epoch + ":");
                 println(formatResults(results, null));
                 if (stopping.update(epoch, results)) {

@@ -63,6 +63,21 @@ class TrainRunnerTest {
     }
 
     @Test
+    void trainingAndEvaluationLeaveNoArraysBehind() {
+        TrainRunner.Options o = new TrainRunner.Options(1e-2, 1e-4, 128, 2, List.of(20), 5, 2, 10, 3, false);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Lessr model = new Lessr(new LessrConfig(150, 16, 3, 0.2, true)).initialize(manager);
+            TrainRunner runner = new TrainRunner(model, manager, new AugmentedDataset(train), new AugmentedDataset(test),
+                    o, new PrintStream(java.io.OutputStream.nullOutputStream()));
+            int before = ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
+            runner.train();
+            runner.evaluate();
+            assertEquals(before, ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size(),
+                    "arrays created per batch must die with the batch's sub-manager");
+        }
+    }
+
+    @Test
     void theSameSeedRepeatsTheRunExactlyOnCpu() {
         List<TrainRunner.EpochResult> a = run(5, 2).history();
         List<TrainRunner.EpochResult> b = run(5, 2).history();
