@@ -77,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("collate (1 thread): %.0f samples/s%n", collated / collateSeconds);
 
         TrainRunner.Options options = new TrainRunner.Options(1e-3, 1e-4, batchSize, 1, List.of(10, 20), 1000,
-                numWorkers, Integer.MAX_VALUE, 0, false);
+                numWorkers, Integer.MAX_VALUE, 0, false, null);
         try (NDManager manager = NDManager.newBaseManager(dev)) {
             Lessr model = new Lessr(new LessrConfig(dataset.numItems(), embeddingDim, numLayers, 0.2, true))
                     .initialize(manager);

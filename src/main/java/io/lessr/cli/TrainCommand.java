@@ -7,7 +7,9 @@ import io.lessr.data.SessionDataset;
 import io.lessr.model.Lessr;
 import io.lessr.model.LessrConfig;
 import io.lessr.model.Runtime;
+import io.lessr.model.SavedModel;
 import io.lessr.model.TorchInit;
+import io.lessr.train.Checkpoint;
 import io.lessr.plot.MetricsTable;
 import io.lessr.train.TrainRunner;
 
@@ -19,7 +21,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The walkthrough's {@code main.py}: read a dataset, train LESSR, report HR/MRR/NDCG. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -75,28 +79,76 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--metrics-out", description = "write the per-epoch table as CSV to this file")
     Path metricsOut;
 
+    @Option(names = "--save-dir", description = "save the trained model (after the last epoch) to this folder")
+    Path saveDir;
+
+    @Option(names = "--checkpoint-dir", description = "write a checkpoint after every epoch into this folder")
+    Path checkpointDir;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue the run whose checkpoints are in DIR "
+            + "(its settings and dataset are reused; --epochs, --num-workers, --log-interval, --device, "
+            + "--metrics-out and --save-dir may be given)")
+    Path resume;
+
+    @Spec
+    CommandSpec spec;
+
+    private static final java.util.Set<String> RESUMABLE = java.util.Set.of("--resume", "--epochs", "--num-workers",
+            "--log-interval", "--device", "--metrics-out", "--save-dir");
+
     @Override
     public Integer call() throws IOException {
-        Path dir = datasetDir != null ? datasetDir : embeddedDataset();
+        Path checkpoint = null;
+        Checkpoint.State resumed = null;
+        if (resume != null) {
+            checkpoint = Checkpoint.latest(resume).orElseThrow(
+                    () -> new IllegalArgumentException("no checkpoint (epoch-NNNN folder) in " + resume));
+            resumed = Checkpoint.readState(checkpoint);
+            for (var option : spec.commandLine().getParseResult().matchedOptions()) {
+                if (!RESUMABLE.contains(option.longestName())) {
+                    throw new IllegalArgumentException(option.longestName()
+                            + " cannot change when resuming: the run keeps the settings it started with");
+                }
+            }
+        }
+        Path dir = resumed != null ? Path.of(resumed.datasetDir())
+                : datasetDir != null ? datasetDir : embeddedDataset();
         System.out.println("reading dataset " + dir);
         SessionDataset dataset = SessionDataset.read(dir);
-        if (validSplit != null) {
-            dataset = dataset.withValidSplit(validSplit);
+        Double split = resumed != null ? resumed.validSplit() : validSplit;
+        if (split != null) {
+            dataset = dataset.withValidSplit(split);
         }
         AugmentedDataset trainSet = new AugmentedDataset(dataset.trainSessions());
         AugmentedDataset testSet = new AugmentedDataset(dataset.testSessions());
         System.out.printf("%d items, %d training and %d test samples%n",
                 dataset.numItems(), trainSet.size(), testSet.size());
         Device dev = Runtime.device(device);
-        LessrConfig config = new LessrConfig(dataset.numItems(), embeddingDim, numLayers, featDrop, true);
-        TrainRunner.Options options = new TrainRunner.Options(lr, weightDecay, batchSize, epochs, ks, patience,
-                numWorkers, logInterval, seed, System.console() != null);
+        boolean terminal = System.console() != null;
+        TrainRunner.Options options = resumed != null
+                ? resumed.options().withRunSettings(epochs(resumed), numWorkers, logInterval, terminal)
+                : new TrainRunner.Options(lr, weightDecay, batchSize, epochs, ks, patience, numWorkers, logInterval,
+                        seed, terminal, checkpointDir == null ? null : checkpointDir.toString());
         try (NDManager manager = NDManager.newBaseManager(dev)) {
-            Lessr model = new Lessr(config).initialize(manager);
-            TorchInit.apply(model, seed);
-            System.out.println(config + " on " + dev);
+            Lessr model;
+            if (checkpoint != null) {
+                model = SavedModel.load(checkpoint, manager);
+                if (model.config().numItems() != dataset.numItems()) {
+                    throw new IllegalArgumentException(checkpoint + " was trained on " + model.config().numItems()
+                            + " items but " + dir + " has " + dataset.numItems());
+                }
+            } else {
+                model = new Lessr(new LessrConfig(dataset.numItems(), embeddingDim, numLayers, featDrop, true))
+                        .initialize(manager);
+                TorchInit.apply(model, seed);
+            }
+            System.out.println(model.config() + " on " + dev);
             System.out.println("start training");
-            TrainRunner runner = new TrainRunner(model, manager, trainSet, testSet, options, System.out);
+            TrainRunner runner = new TrainRunner(model, manager, trainSet, testSet, options, System.out,
+                    dir.toAbsolutePath().toString(), split);
+            if (checkpoint != null) {
+                runner.restore(checkpoint);
+            }
             runner.train();
             if (metricsOut != null) {
                 Path parent = metricsOut.toAbsolutePath().getParent();
@@ -104,8 +156,20 @@ final class TrainCommand implements Callable<Integer> {
                 MetricsTable.of(runner.history()).write().csv(metricsOut.toFile());
                 System.out.println("wrote " + metricsOut);
             }
+            if (saveDir != null) {
+                SavedModel.write(model, saveDir, java.util.Map.of(
+                        "dataset", dir.toAbsolutePath().toString(),
+                        "epochs", runner.history().size(),
+                        "best", runner.best(),
+                        "bestEpochs", runner.bestEpochs()));
+                System.out.println("saved the model to " + saveDir);
+            }
         }
         return 0;
+    }
+
+    private int epochs(Checkpoint.State resumed) {
+        return spec.commandLine().getParseResult().hasMatchedOption("--epochs") ? epochs : resumed.options().epochs();
     }
 
     /** {@code data/synthetic} in the working directory, else the copy inside the jar. */

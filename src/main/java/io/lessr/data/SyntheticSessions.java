@@ -1,18 +1,14 @@
 package io.lessr.data;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * A seeded generator of click sessions with the two structures session-based recommenders learn:
@@ -132,27 +128,17 @@ public final class SyntheticSessions {
 
     /**
      * Writes a dataset folder ({@code num_items.txt}, {@code train.txt}, {@code test.txt}) in the
-     * walkthrough's format. The files are written to a temporary sibling folder that then replaces
-     * {@code dir}, so a failure never leaves a half-written dataset.
+     * walkthrough's format, atomically ({@link AtomicDirectory}).
      */
     public static void write(Settings settings, Path dir) {
         SyntheticSessions generator = new SyntheticSessions(settings);
         List<int[]> train = generator.sessions(settings.numTrain());
         List<int[]> test = generator.sessions(settings.numTest());
-        Path abs = dir.toAbsolutePath();
-        try {
-            Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp");
+        AtomicDirectory.write(dir, tmp -> {
             Files.writeString(tmp.resolve(SessionDataset.NUM_ITEMS_FILE), Integer.toString(settings.numItems()));
             writeSessions(tmp.resolve(SessionDataset.TRAIN_FILE), train);
             writeSessions(tmp.resolve(SessionDataset.TEST_FILE), test);
-            if (Files.exists(abs)) {
-                deleteTree(abs);
-            }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the dataset to " + dir, e);
-        }
+        });
     }
 
     static void writeSessions(Path file, List<int[]> sessions) throws IOException {
@@ -165,14 +151,6 @@ public final class SyntheticSessions {
                     w.write(Integer.toString(s[i]));
                 }
                 w.write('\n');
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

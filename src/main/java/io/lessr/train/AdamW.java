@@ -85,6 +85,48 @@ public final class AdamW {
         }
     }
 
+    /** Writes the step count and both moments of every parameter. */
+    public void save(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(step);
+        out.writeInt(slots.size());
+        for (Slot slot : slots) {
+            out.writeUTF(slot.name);
+            for (NDArray state : new NDArray[] {slot.mean, slot.variance}) {
+                float[] values = state.toFloatArray();
+                out.writeInt(values.length);
+                for (float v : values) {
+                    out.writeFloat(v);
+                }
+            }
+        }
+    }
+
+    /** Restores what {@link #save} wrote, for the same parameters. */
+    public void load(java.io.DataInputStream in) throws java.io.IOException {
+        step = in.readInt();
+        int count = in.readInt();
+        if (count != slots.size()) {
+            throw new java.io.IOException("optimizer state for " + count + " parameters, the model has " + slots.size());
+        }
+        for (Slot slot : slots) {
+            String name = in.readUTF();
+            if (!name.equals(slot.name)) {
+                throw new java.io.IOException("optimizer state for " + name + " where " + slot.name + " was expected");
+            }
+            for (NDArray state : new NDArray[] {slot.mean, slot.variance}) {
+                float[] values = new float[in.readInt()];
+                if (values.length != state.size()) {
+                    throw new java.io.IOException("optimizer state of " + name + " has " + values.length
+                            + " values, the parameter " + state.size());
+                }
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = in.readFloat();
+                }
+                state.set(values);
+            }
+        }
+    }
+
     public int stepCount() {
         return step;
     }

@@ -38,6 +38,15 @@ public final class EarlyStopping {
         return badEpochs == patience;
     }
 
+    /** Restores the state of an interrupted run. */
+    public void restore(Map<String, Double> best, Map<String, Integer> bestEpochs, int badEpochs) {
+        this.best.clear();
+        this.best.putAll(best);
+        this.bestEpoch.clear();
+        this.bestEpoch.putAll(bestEpochs);
+        this.badEpochs = badEpochs;
+    }
+
     public Map<String, Double> best() {
         return best;
     }

@@ -16,6 +16,7 @@ import io.lessr.model.Lessr;
 import io.lessr.model.TorchNames;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -36,13 +37,26 @@ public final class TrainRunner {
 
     /** Training settings; the defaults are the walkthrough's. */
     public record Options(double lr, double weightDecay, int batchSize, int epochs, List<Integer> ks, int patience,
-            int numWorkers, int logInterval, long seed, boolean progressBar) {
+            int numWorkers, int logInterval, long seed, boolean progressBar, String checkpointDir) {
         public static Options defaults() {
-            return new Options(1e-3, 1e-4, 512, 30, List.of(10, 20), 2, 4, 100, 0, false);
+            return new Options(1e-3, 1e-4, 512, 30, List.of(10, 20), 2, 4, 100, 0, false, null);
         }
 
         public Options withEpochs(int epochs) {
-            return new Options(lr, weightDecay, batchSize, epochs, ks, patience, numWorkers, logInterval, seed, progressBar);
+            return new Options(lr, weightDecay, batchSize, epochs, ks, patience, numWorkers, logInterval, seed,
+                    progressBar, checkpointDir);
+        }
+
+        /** Writes a checkpoint after every epoch into {@code dir} (null: none). */
+        public Options withCheckpointDir(Path dir) {
+            return new Options(lr, weightDecay, batchSize, epochs, ks, patience, numWorkers, logInterval, seed,
+                    progressBar, dir == null ? null : dir.toString());
+        }
+
+        /** The settings a resumed run may change: the rest must stay as the run started. */
+        public Options withRunSettings(int epochs, int numWorkers, int logInterval, boolean progressBar) {
+            return new Options(lr, weightDecay, batchSize, epochs, ks, patience, numWorkers, logInterval, seed,
+                    progressBar, checkpointDir);
         }
     }
 
@@ -59,12 +73,22 @@ public final class TrainRunner {
     private final AdamW optimizer;
     private final ParameterStore parameterStore;
     private final EarlyStopping stopping;
-    private final Random shuffle;
     private final List<EpochResult> history = new ArrayList<>();
+    private final String datasetDir;
+    private final Double validSplit;
     private int batch;
+    private double logLoss; // the walkthrough's mean_loss: summed loss / log_interval since the last print
+    private int startEpoch;
+    private boolean stopped;
 
     public TrainRunner(Lessr model, NDManager manager, AugmentedDataset trainSet, AugmentedDataset testSet,
             Options options, PrintStream out) {
+        this(model, manager, trainSet, testSet, options, out, null, null);
+    }
+
+    /** {@code datasetDir} and {@code validSplit} are recorded in checkpoints, so that a resumed run finds its data. */
+    public TrainRunner(Lessr model, NDManager manager, AugmentedDataset trainSet, AugmentedDataset testSet,
+            Options options, PrintStream out, String datasetDir, Double validSplit) {
         if (trainSet.size() < options.batchSize()) {
             throw new IllegalArgumentException("the training set has " + trainSet.size()
                     + " samples, fewer than one batch of " + options.batchSize() + " (the last short batch is dropped)");
@@ -79,30 +103,47 @@ public final class TrainRunner {
         this.optimizer = new AdamW(TorchNames.of(model), TorchNames::decays, options.lr(), options.weightDecay());
         this.parameterStore = new ParameterStore(manager, false);
         this.stopping = new EarlyStopping(options.patience());
-        this.shuffle = new Random(options.seed());
-        Engine.getInstance().setRandomSeed((int) options.seed());
+        this.datasetDir = datasetDir;
+        this.validSplit = validSplit;
+    }
+
+    /** Continues from a checkpoint written by a run with the same model configuration and settings. */
+    public TrainRunner restore(Path checkpoint) {
+        Checkpoint.State state = Checkpoint.readState(checkpoint);
+        Checkpoint.readOptimizer(checkpoint, optimizer);
+        batch = state.batch();
+        logLoss = state.logLoss();
+        startEpoch = state.epoch() + 1;
+        stopped = state.stopped();
+        history.addAll(state.history());
+        stopping.restore(state.best(), state.bestEpochs(), state.badEpochs());
+        println("resuming after epoch " + state.epoch() + " from " + checkpoint);
+        return this;
     }
 
     /** Trains until {@code epochs} or early stopping; returns the best value of each metric. */
     public Map<String, Double> train() {
-        double meanLoss = 0;
         long t = System.nanoTime();
         try (Collator collator = new Collator(options.numWorkers())) {
-            for (int epoch = 0; epoch < options.epochs(); epoch++) {
+            for (int epoch = startEpoch; epoch < options.epochs() && !stopped; epoch++) {
                 long epochStart = System.nanoTime();
+                // Each epoch's randomness depends only on (seed, epoch): a resumed run repeats it exactly.
+                long epochSeed = options.seed() * 1_000_003L + epoch;
+                Engine.getInstance().setRandomSeed((int) (epochSeed ^ (epochSeed >>> 32)));
                 double epochLoss = 0;
                 int numBatches = Collator.numBatches(trainSet.size(), options.batchSize(), true);
-                Iterator<GraphBatch> batches = collator.batches(trainSet, permutation(), options.batchSize(), true);
+                Iterator<GraphBatch> batches = collator.batches(
+                        trainSet, permutation(new Random(epochSeed)), options.batchSize(), true);
                 try (ProgressBar bar = progressBar("Epoch " + epoch, numBatches)) {
                     while (batches.hasNext()) {
                         float loss = trainStep(batches.next());
                         epochLoss += loss;
-                        meanLoss += loss / options.logInterval();
+                        logLoss += loss / options.logInterval();
                         if (batch > 0 && batch % options.logInterval() == 0) {
                             println(String.format("Batch %d: Loss = %.4f, Time Elapsed = %.2fs",
-                                    batch, meanLoss, (System.nanoTime() - t) / 1e9));
+                                    batch, logLoss, (System.nanoTime() - t) / 1e9));
                             t = System.nanoTime();
-                            meanLoss = 0;
+                            logLoss = 0;
                         }
                         batch++;
                         if (bar != null) {
@@ -117,8 +158,11 @@ public final class TrainRunner {
                 history.add(new EpochResult(epoch, epochLoss / numBatches, trainSeconds, evalSeconds, results, Memory.residentMiB()));
                 println("\nEpoch " + epoch + ":");
                 println(formatResults(results, null));
-                if (stopping.update(epoch, results)) {
-                    break;
+                stopped = stopping.update(epoch, results);
+                if (options.checkpointDir() != null) {
+                    Checkpoint.write(Path.of(options.checkpointDir()), model, optimizer, new Checkpoint.State(
+                            epoch, batch, logLoss, stopped, stopping.best(), stopping.bestEpochs(), stopping.badEpochs(),
+                            history, options, datasetDir, validSplit));
                 }
             }
         }
@@ -179,7 +223,7 @@ public final class TrainRunner {
         return logits.gt(labelScores).sum(new int[] {1}).toType(DataType.INT64, false).add(1).toLongArray();
     }
 
-    private int[] permutation() {
+    private int[] permutation(Random shuffle) {
         int[] order = new int[trainSet.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;

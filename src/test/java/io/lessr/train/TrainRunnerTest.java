@@ -36,7 +36,7 @@ class TrainRunnerTest {
 
     private static Run run(long seed, int epochs) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TrainRunner.Options o = new TrainRunner.Options(1e-2, 1e-4, 128, epochs, List.of(5, 20), 2, 2, 10, seed, false);
+        TrainRunner.Options o = new TrainRunner.Options(1e-2, 1e-4, 128, epochs, List.of(5, 20), 2, 2, 10, seed, false, null);
         try (NDManager manager = NDManager.newBaseManager()) {
             Lessr model = new Lessr(new LessrConfig(150, 16, 3, 0.2, true)).initialize(manager);
             TorchInit.apply(model, seed);
@@ -64,7 +64,7 @@ class TrainRunnerTest {
 
     @Test
     void trainingAndEvaluationLeaveNoArraysBehind() {
-        TrainRunner.Options o = new TrainRunner.Options(1e-2, 1e-4, 128, 2, List.of(20), 5, 2, 10, 3, false);
+        TrainRunner.Options o = new TrainRunner.Options(1e-2, 1e-4, 128, 2, List.of(20), 5, 2, 10, 3, false, null);
         try (NDManager manager = NDManager.newBaseManager()) {
             Lessr model = new Lessr(new LessrConfig(150, 16, 3, 0.2, true)).initialize(manager);
             TrainRunner runner = new TrainRunner(model, manager, new AugmentedDataset(train), new AugmentedDataset(test),
