@@ -1,12 +1,14 @@
 package io.lessr.data;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -71,26 +73,56 @@ public record SessionDataset(int numItems, List<int[]> trainSessions, List<int[]
         return (int) n;
     }
 
-    /** Parses one session file; a trailing newline is fine, a blank line inside the file is not. */
-    static List<int[]> readSessions(Path file, int numItems) {
-        byte[] bytes = readBytes(file);
+    /** The longest line read: far above any real session, low enough to stop a runaway file early. */
+    public static final int MAX_LINE_BYTES = 16 << 20;
+
+    /**
+     * Parses one session file, streaming; a trailing newline is fine, a blank line inside the file is
+     * not, and a line longer than {@link #MAX_LINE_BYTES} stops the read.
+     */
+    public static List<int[]> readSessions(Path file, int numItems) {
         List<int[]> sessions = new ArrayList<>();
-        int lineStart = 0;
-        long lineNo = 0;
-        while (lineStart < bytes.length) {
-            int lineEnd = lineStart;
-            while (lineEnd < bytes.length && bytes[lineEnd] != '\n') {
-                lineEnd++;
+        byte[] line = new byte[1 << 12];
+        int length = 0;
+        long lineNo = 1;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] chunk = new byte[1 << 16];
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    byte c = chunk[i];
+                    if (c == '\n') {
+                        sessions.add(parseLine(line, length, numItems, file, lineNo++));
+                        length = 0;
+                        continue;
+                    }
+                    if (length == line.length) {
+                        if (length >= MAX_LINE_BYTES) {
+                            throw new DatasetFormatException(file, lineNo, "the line is longer than "
+                                    + (MAX_LINE_BYTES >> 20) + " MiB: not a session of comma-separated item ids");
+                        }
+                        line = Arrays.copyOf(line, Math.min(MAX_LINE_BYTES, 2 * length));
+                    }
+                    line[length++] = c;
+                }
             }
-            lineNo++;
-            int end = lineEnd > lineStart && bytes[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
-            sessions.add(parseSession(bytes, lineStart, end, numItems, file, lineNo));
-            lineStart = lineEnd + 1;
+        } catch (NoSuchFileException e) {
+            throw new DatasetFormatException(file, 0, "file not found");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        if (length > 0) {
+            sessions.add(parseLine(line, length, numItems, file, lineNo));
         }
         if (sessions.isEmpty()) {
             throw new DatasetFormatException(file, 0, "the file is empty: expected one session a line");
         }
         return sessions;
+    }
+
+    private static int[] parseLine(byte[] line, int length, int numItems, Path file, long lineNo) {
+        int end = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
+        return parseSession(line, 0, end, numItems, file, lineNo);
     }
 
     private static int[] parseSession(byte[] b, int from, int to, int numItems, Path file, long line) {

@@ -52,7 +52,7 @@ public final class AttnReadout extends GraphLayer {
         NDArray featV = Rows.gather(
                 apply(fcV, ps, Rows.gather(feat, graph.get(LAST_NODES)), training), graph.get(NODE_SESSIONS));
         NDArray e = apply(fcE, ps, Activation.sigmoid(featU.add(featV)), training);
-        NDArray rst = Segments.softmaxWeightedSum(graph.get(SESSION_SUM), e, feat);
+        NDArray rst = Segments.softmaxWeightedSum(graph.get(SESSION_SUM), e, feat, Segments.scoreBound(fcE, e));
         if (fcOut != null) {
             rst = apply(fcOut, ps, rst, training);
         }

@@ -53,7 +53,7 @@ public final class Gru extends TorchBlock {
         // or move the result to the batch's manager.
         NDArray wHhT = onto(packed, ps.getValue(weightHh, device, training).transpose());
         NDArray bHh = ps.getValue(biasHh, device, training);
-        NDArray gi = packed.matMul(onto(packed, ps.getValue(weightIh, device, training).transpose()))
+        NDArray gi = Rows.matMul(packed, onto(packed, ps.getValue(weightIh, device, training).transpose()))
                 .add(ps.getValue(biasIh, device, training));
         NDList finished = new NDList(stepSizes.length);
         NDArray h = null;
@@ -70,7 +70,7 @@ public final class Gru extends TorchBlock {
                     finished.add(h.get(new NDIndex().addSliceDim(m, h.getShape().get(0))));
                 }
                 hPrev = h.get(new NDIndex().addSliceDim(0, m));
-                gh = hPrev.matMul(wHhT).add(bHh);
+                gh = Rows.matMul(hPrev, wHhT).add(bHh);
             }
             NDArray rz = Activation.sigmoid(columns(giT, 0, 2 * hidden).add(columns(gh, 0, 2 * hidden)));
             NDArray r = columns(rz, 0, hidden);

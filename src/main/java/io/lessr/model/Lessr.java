@@ -88,6 +88,19 @@ public final class Lessr extends TorchBlock {
     /** Logits of every item for every session of the batch. */
     public NDArray logits(ParameterStore ps, NDList graph, boolean training) {
         renormalizeEmbedding();
+        return forwardRenormalized(ps, graph, training);
+    }
+
+    /**
+     * Eval-mode logits that only read the model, so that several threads may predict at once: the
+     * embedding must already be renormalised ({@link #renormalizeEmbedding()}), as it is after any
+     * forward pass and after no update since.
+     */
+    public NDArray predict(ParameterStore ps, NDList graph) {
+        return forwardRenormalized(ps, graph, false);
+    }
+
+    private NDArray forwardRenormalized(ParameterStore ps, NDList graph, boolean training) {
         NDManager batch = graph.head().getManager();
         NDArray items = ps.getValue(embedding, graph.head().getDevice(), training);
         NDArray feat = Rows.gather(items, graph.get(ITEM_IDS));
@@ -100,7 +113,7 @@ public final class Lessr extends TorchBlock {
         NDArray sr = normThenDrop(batchNorm, featDrop, ps, NDArrays.concat(new NDList(srL, srG), 1), training);
         sr = apply(fcSr, ps, sr, training);
         // A transposed parameter lands on the model's manager: move it to the batch's.
-        return sr.matMul(onto(batch, items.transpose()));
+        return Rows.matMul(sr, onto(batch, items.transpose()));
     }
 
     private static NDArray onto(NDManager manager, NDArray array) {

@@ -3,9 +3,33 @@ package io.lessr.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.SparseFormat;
 
-/** Row gathers, the most frequent operation of message passing. */
+/** Row operations of message passing: gathers, and matrix products that do not depend on the batch. */
 final class Rows {
+    /**
+     * libtorch's CPU GEMM takes another path, which rounds differently, for products with fewer than
+     * 4 rows; with at least this many rows every row's result is the same bits whatever else is in
+     * the batch, so a session scores the same alone or batched with others.
+     */
+    static final int MIN_GEMM_ROWS = 16;
+
     private Rows() {}
+
+    /** {@code x @ w} (x: (rows, k)), with x padded to {@link #MIN_GEMM_ROWS} rows when shorter. */
+    static NDArray matMul(NDArray x, NDArray w) {
+        return padded(x, p -> p.matMul(w));
+    }
+
+    /** Applies a row-wise {@code op} to {@code x} padded with zero rows to at least {@link #MIN_GEMM_ROWS}. */
+    static NDArray padded(NDArray x, java.util.function.UnaryOperator<NDArray> op) {
+        long rows = x.getShape().get(0);
+        if (rows >= MIN_GEMM_ROWS) {
+            return op.apply(x);
+        }
+        NDArray zeros = x.getManager().zeros(new ai.djl.ndarray.types.Shape(MIN_GEMM_ROWS - rows, x.getShape().get(1)),
+                x.getDataType());
+        NDArray out = op.apply(ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(x, zeros)));
+        return out.get(new ai.djl.ndarray.index.NDIndex().addSliceDim(0, rows));
+    }
 
     /**
      * {@code x[index]} along the first axis, with gradient. Uses {@code torch.embedding}

@@ -6,17 +6,26 @@ import ai.djl.ndarray.NDArray;
 final class Segments {
     private Segments() {}
 
+    /** The L1 norm of a score layer's weight: the bound of its scores over sigmoid inputs. */
+    static NDArray scoreBound(ai.djl.nn.Block scoreLayer, NDArray like) {
+        NDArray weight = scoreLayer.getParameters().get("weight").getArray();
+        NDArray abs = weight.abs(); // led by a parameter: lands on the model's manager, so move it
+        abs.attach(like.getManager());
+        return abs.sum();
+    }
+
     /**
      * For each segment s: {@code sum_r softmax(scores)_r * values_r} over the rows r in s, the softmax
      * taken within the segment. {@code membership} is a sparse {@code (segments, rows)} matrix with a
      * 1 where row r belongs to segment s (every row belongs to exactly one).
      *
-     * <p>The scores are shifted by their maximum over the whole batch before {@code exp}; softmax is
-     * invariant to a shift, and LESSR's scores are {@code w . sigmoid(...)}, bounded by the L1 norm of
-     * {@code w}, so no segment can underflow unless that norm exceeds ~40.
+     * <p>LESSR's scores are {@code w . sigmoid(...)}, so they lie within +-{@code bound}, the L1 norm
+     * of {@code w}. Softmax is invariant to a shift: shifting by {@code bound} (not by the batch's
+     * maximum) keeps {@code exp} from overflowing and keeps each segment's result independent of the
+     * other sessions in the batch; a segment could only underflow if the bound exceeded ~43.
      */
-    static NDArray softmaxWeightedSum(NDArray membership, NDArray scores, NDArray values) {
-        NDArray weights = scores.sub(scores.max().stopGradient()).exp(); // (rows, 1)
+    static NDArray softmaxWeightedSum(NDArray membership, NDArray scores, NDArray values, NDArray bound) {
+        NDArray weights = scores.sub(bound.stopGradient()).exp(); // (rows, 1)
         NDArray numerator = membership.matMul(values.mul(weights));
         NDArray denominator = membership.matMul(weights);
         return numerator.div(denominator);

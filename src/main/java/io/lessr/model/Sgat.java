@@ -54,7 +54,7 @@ public final class Sgat extends GraphLayer {
         NDArray k = Rows.gather(apply(fcK, ps, feat, training), dst);
         NDArray e = apply(fcE, ps, Activation.sigmoid(q.add(k)), training);
         NDArray v = Rows.gather(apply(fcV, ps, feat, training), src);
-        NDArray rst = Segments.softmaxWeightedSum(graph.get(SHORTCUT_SUM), e, v);
+        NDArray rst = Segments.softmaxWeightedSum(graph.get(SHORTCUT_SUM), e, v, Segments.scoreBound(fcE, e));
         return apply(activation, ps, rst, training);
     }
 }

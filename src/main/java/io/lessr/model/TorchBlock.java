@@ -57,6 +57,9 @@ abstract class TorchBlock extends AbstractBlock {
     }
 
     protected static NDArray apply(Block block, ParameterStore ps, NDArray x, boolean training) {
+        if (block instanceof Linear) {
+            return Rows.padded(x, p -> block.forward(ps, new NDList(p), training).head());
+        }
         return block.forward(ps, new NDList(x), training).head();
     }
 

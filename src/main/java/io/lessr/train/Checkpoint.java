@@ -54,7 +54,9 @@ public final class Checkpoint {
             Files.writeString(tmp.resolve(STATE_FILE), GSON.toJson(state), StandardCharsets.UTF_8);
         });
         try (Stream<Path> all = Files.list(root)) {
-            for (Path old : all.filter(p -> epochOf(p) >= 0 && epochOf(p) < state.epoch()).toList()) {
+            // Older checkpoints, and the remains of a write that a killed process left behind.
+            for (Path old : all.filter(p -> epochOf(p) >= 0 && epochOf(p) < state.epoch()
+                    || p.getFileName().toString().startsWith(".epoch-")).toList()) {
                 AtomicDirectory.deleteTree(old);
             }
         } catch (IOException e) {
