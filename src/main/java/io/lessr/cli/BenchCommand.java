@@ -11,6 +11,7 @@ import io.lessr.model.Lessr;
 import io.lessr.model.LessrConfig;
 import io.lessr.model.Runtime;
 import io.lessr.model.TorchInit;
+import io.lessr.serve.Recommender;
 import io.lessr.train.Memory;
 import io.lessr.train.TrainRunner;
 
@@ -47,6 +48,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto")
     String device;
 
+    @Option(names = "--recommend", description = "measure recommendation latency and throughput instead of training")
+    boolean recommend;
+
+    @Option(names = "--model", description = "with --recommend: a saved model (default: untrained weights for the dataset)")
+    Path model;
+
     @Override
     public Integer call() throws IOException {
         Path dir = datasetDir != null ? datasetDir : TrainCommand.embeddedDataset();
@@ -60,6 +67,10 @@ final class BenchCommand implements Callable<Integer> {
                 System.getProperty("ai.djl.pytorch.num_threads"), System.getProperty("ai.djl.pytorch.num_interop_threads"),
                 numWorkers, Engine.getDjlVersion(), Engine.getEngine("PyTorch").getVersion());
 
+        if (recommend) {
+            benchRecommend(dataset, test, dev);
+            return 0;
+        }
         int[] order = new int[train.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -94,5 +105,48 @@ final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf("peak RSS %.0f MiB%n", Memory.peakResidentMiB());
         return 0;
+    }
+
+    private void benchRecommend(SessionDataset dataset, AugmentedDataset test, Device dev) throws IOException {
+        List<List<Integer>> queries = new java.util.ArrayList<>();
+        for (int i = 0; i < test.size(); i++) {
+            queries.add(java.util.Arrays.stream(test.prefix(i)).boxed().toList());
+        }
+        java.util.Collections.shuffle(queries, new java.util.Random(0));
+        try (NDManager manager = NDManager.newBaseManager(dev)) {
+            Lessr m = model != null ? io.lessr.model.SavedModel.load(model, manager)
+                    : new Lessr(new LessrConfig(dataset.numItems(), embeddingDim, numLayers, 0.2, true)).initialize(manager);
+            if (model == null) {
+                TorchInit.apply(m, 0);
+            }
+            try (Recommender r = new Recommender(m, manager, 1, 1)) {
+                int n = Math.min(2000, queries.size());
+                for (int i = 0; i < 200; i++) {
+                    r.recommend(queries.get(i % queries.size()), 20);
+                }
+                long[] nanos = new long[n];
+                for (int i = 0; i < n; i++) {
+                    long t0 = System.nanoTime();
+                    r.recommend(queries.get(i), 20);
+                    nanos[i] = System.nanoTime() - t0;
+                }
+                java.util.Arrays.sort(nanos);
+                System.out.printf("one session at a time (%d requests): p50 %.2f ms, p99 %.2f ms%n",
+                        n, nanos[n / 2] / 1e6, nanos[(int) (n * 0.99)] / 1e6);
+            }
+            for (int[] setting : new int[][] {{Recommender.defaultWorkers(), 1}, {1, 256}, {Recommender.defaultWorkers(), 256}}) {
+                try (Recommender r = new Recommender(m, manager, setting[0], setting[1])) {
+                    r.recommendAll(queries.subList(0, Math.min(512, queries.size())), 20, false);
+                    long t0 = System.nanoTime();
+                    int done = 0;
+                    for (int rep = 0; rep < 3; rep++) {
+                        done += r.recommendAll(queries, 20, false).size();
+                    }
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    System.out.printf("throughput, %d worker(s), batches of up to %d: %.0f sessions/s%n",
+                            setting[0], setting[1], done / seconds);
+                }
+            }
+        }
     }
 }
