@@ -136,6 +136,10 @@ public final class TrainRunner {
                         trainSet, permutation(new Random(epochSeed)), options.batchSize(), true);
                 try (ProgressBar bar = progressBar("Epoch " + epoch, numBatches)) {
                     while (batches.hasNext()) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            // A notebook's interrupt: stop between batches, leaving the model usable.
+                            throw new java.util.concurrent.CancellationException("training interrupted at batch " + batch);
+                        }
                         float loss = trainStep(batches.next());
                         epochLoss += loss;
                         logLoss += loss / options.logInterval();

@@ -1,0 +1,74 @@
+package io.lessr.kernel;
+
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * IJava's top-level functions, statically imported into every notebook: {@code display(obj)} shows
+ * an object now (a Tablesaw {@code Table} as an HTML table, a {@code Figure} as a plot, anything else
+ * as text) and returns a display id; {@code updateDisplay(id, obj)} replaces it; {@code render(obj,
+ * mimeTypes...)} returns the rendering, shown when it is a cell's last expression.
+ */
+public final class Display {
+    private static volatile JavaKernel kernel;
+
+    private Display() {}
+
+    static void bind(JavaKernel k) {
+        kernel = k;
+    }
+
+    private static JavaKernel kernel() {
+        JavaKernel k = kernel;
+        if (k == null) {
+            throw new IllegalStateException("display() works inside the notebook kernel only");
+        }
+        return k;
+    }
+
+    public static DisplayData render(Object o) {
+        return kernel().getRenderer().render(o);
+    }
+
+    public static DisplayData render(Object o, String... as) {
+        return kernel().getRenderer().renderAs(o, as);
+    }
+
+    public static String display(Object o) {
+        DisplayData data = o instanceof DisplayData d ? d : render(o);
+        return show(data);
+    }
+
+    public static String display(Object o, String... as) {
+        return show(render(o, as));
+    }
+
+    public static void updateDisplay(String id, Object o) {
+        DisplayData data = o instanceof DisplayData d ? d : render(o);
+        kernel().getIO().display.updateDisplay(id, data);
+    }
+
+    public static void updateDisplay(String id, Object o, String... as) {
+        kernel().getIO().display.updateDisplay(id, render(o, as));
+    }
+
+    private static String show(DisplayData data) {
+        String id = data.hasDisplayId() ? data.getDisplayId() : UUID.randomUUID().toString();
+        data.setDisplayId(id);
+        kernel().display(data);
+        return id;
+    }
+
+    /** A display bundle from raw MIME data, e.g. {@code mime("text/html", "<b>hi</b>")}. */
+    public static DisplayData mime(String type, Object data) {
+        DisplayData d = new DisplayData();
+        d.putData(type, data);
+        return d;
+    }
+
+    static Map<String, Object> noParams() {
+        return Map.of();
+    }
+}

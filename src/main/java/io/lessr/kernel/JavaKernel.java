@@ -1,0 +1,317 @@
+package io.lessr.kernel;
+
+import io.github.spencerpark.jupyter.kernel.BaseKernel;
+import io.github.spencerpark.jupyter.kernel.LanguageInfo;
+import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.kernel.history.HistoryEntry;
+import io.github.spencerpark.jupyter.kernel.history.HistoryManager;
+import io.github.spencerpark.jupyter.kernel.magic.CellMagicParseContext;
+import io.github.spencerpark.jupyter.kernel.magic.MagicParser;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.JShell;
+import jdk.jshell.JShellException;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.UnresolvedReferenceException;
+
+/**
+ * A Jupyter kernel for Java on JShell, compatible with IJava's notebooks: top-level {@code display}
+ * and {@code render}, the magics {@code %jars}, {@code %classpath}, {@code %load} and {@code %maven},
+ * rich display of Tablesaw tables and figures, completion, inspection, is-complete and history.
+ * Snippets run in the kernel's JVM with the kit on the classpath.
+ */
+public final class JavaKernel extends BaseKernel {
+    /** Imports every cell starts with, as IJava's defaults plus the kit's display functions. */
+    static final List<String> STARTUP_IMPORTS = List.of(
+            "import java.util.*;", "import java.util.stream.*;", "import java.util.function.*;",
+            "import java.io.*;", "import java.nio.file.*;", "import java.math.*;",
+            "import static io.lessr.kernel.Display.*;");
+
+    private final JShell shell;
+    private final SnippetExecutionControl control;
+    private final MagicParser magicParser = new MagicParser();
+    private final KernelMagics magics;
+    private final List<String> history = Collections.synchronizedList(new ArrayList<>());
+
+    public JavaKernel() {
+        SnippetExecutionControl.Provider provider = new SnippetExecutionControl.Provider();
+        this.control = provider.control();
+        this.shell = JShell.builder()
+                .executionEngine(provider, null)
+                .compilerOptions("-proc:none", "-Xlint:none")
+                .build();
+        shell.addToClasspath(System.getProperty("java.class.path"));
+        this.magics = new KernelMagics(this);
+        Renderers.register(getRenderer());
+        Display.bind(this);
+        for (String imports : STARTUP_IMPORTS) {
+            shell.eval(imports);
+        }
+    }
+
+    JShell shell() {
+        return shell;
+    }
+
+    @Override
+    public LanguageInfo getLanguageInfo() {
+        return new LanguageInfo.Builder("java")
+                .version(System.getProperty("java.version"))
+                .mimetype("text/x-java-source")
+                .fileExtension(".jshell")
+                .pygments("java")
+                .codemirror("text/x-java")
+                .build();
+    }
+
+    @Override
+    public String getBanner() {
+        return "Java " + System.getProperty("java.version") + " (JShell) with the LESSR kit";
+    }
+
+    @Override
+    public List<LanguageInfo.Help> getHelpLinks() {
+        return List.of(new LanguageInfo.Help("Java 17 API", "https://docs.oracle.com/en/java/javase/17/docs/api/"),
+                new LanguageInfo.Help("DJL", "https://docs.djl.ai/"),
+                new LanguageInfo.Help("Tablesaw", "https://jtablesaw.github.io/tablesaw/"));
+    }
+
+    @Override
+    public DisplayData eval(String code) throws Exception {
+        history.add(code);
+        CellMagicParseContext cell = magicParser.parseCellMagic(code);
+        if (cell != null) {
+            Object result = magics.applyCell(cell.getMagicCall().getName(), cell.getMagicCall().getArgs(),
+                    cell.getMagicCall().getBody());
+            return result == null ? null : getRenderer().render(result);
+        }
+        List<Object> lineMagicFailures = new ArrayList<>();
+        String source = magicParser.transformLineMagics(code, ctx -> {
+            try {
+                return magics.applyLine(ctx.getMagicCall().getName(), ctx.getMagicCall().getArgs());
+            } catch (Exception e) {
+                lineMagicFailures.add(e);
+                return "";
+            }
+        });
+        if (!lineMagicFailures.isEmpty()) {
+            throw (Exception) lineMagicFailures.get(0);
+        }
+        Object last = evalSource(source);
+        if (last == null) {
+            return null;
+        }
+        return last instanceof DisplayData d ? d : getRenderer().render(last);
+    }
+
+    /** Evaluates Java source snippet by snippet; returns the value of the last expression, or null. */
+    Object evalSource(String source) throws Exception {
+        SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
+        String remaining = source;
+        Object last = null;
+        while (!remaining.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) {
+                break;
+            }
+            String snippet = info.completeness().isComplete() ? info.source() : remaining;
+            remaining = info.completeness().isComplete() ? info.remaining() : "";
+            last = evalSnippet(snippet);
+        }
+        return last;
+    }
+
+    private Object evalSnippet(String code) throws Exception {
+        Object value = null;
+        control.takeStopRequest();
+        List<SnippetEvent> events = shell.eval(code);
+        if (control.takeStopRequest()) {
+            throw new InterruptedException("the cell was interrupted");
+        }
+        for (SnippetEvent event : events) {
+            if (event.causeSnippet() != null) {
+                continue;
+            }
+            Snippet snippet = event.snippet();
+            if (event.status() == Snippet.Status.REJECTED) {
+                throw new CompilationException(shell.diagnostics(snippet)
+                        .map(d -> describe(d, snippet.source())).collect(Collectors.joining("\n")));
+            }
+            JShellException failure = event.exception();
+            if (failure != null) {
+                throw failure instanceof EvalException e ? new EvaluationException(e)
+                        : failure instanceof UnresolvedReferenceException u
+                                ? new CompilationException("cannot use " + u.getSnippet().source().strip()
+                                        + ": it refers to something not yet defined")
+                                : failure;
+            }
+            Object result = control.takeResult(event.value());
+            if (snippet.kind() == Snippet.Kind.EXPRESSION
+                    || snippet.kind() == Snippet.Kind.VAR && snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) {
+                value = result;
+            }
+        }
+        return value;
+    }
+
+    private static String describe(Diag d, String source) {
+        long line = source.substring(0, (int) Math.min(source.length(), Math.max(0, d.getStartPosition())))
+                .chars().filter(c -> c == '\n').count() + 1;
+        return "line " + line + ": " + d.getMessage(null);
+    }
+
+    @Override
+    public List<String> formatError(Exception e) {
+        List<String> lines = new ArrayList<>();
+        lines.add(errorStyler.secondary(e instanceof EvaluationException ev ? ev.title() : e.getClass().getName()
+                + ": " + e.getMessage()));
+        if (e instanceof CompilationException) {
+            return lines;
+        }
+        Throwable cause = e instanceof EvaluationException ev ? ev : e;
+        for (StackTraceElement frame : cause.getStackTrace()) {
+            String f = frame.toString();
+            if (f.startsWith("REPL.") || f.contains("jdk.jshell") || f.startsWith("java.base/jdk.internal.reflect")) {
+                break; // the rest is the kernel's own machinery
+            }
+            lines.add(errorStyler.secondary("    at " + f));
+        }
+        return lines;
+    }
+
+    @Override
+    public ReplacementOptions complete(String code, int at) {
+        int[] anchor = new int[1];
+        List<SourceCodeAnalysis.Suggestion> suggestions = shell.sourceCodeAnalysis().completionSuggestions(code, at, anchor);
+        Set<String> options = new LinkedHashSet<>();
+        suggestions.stream().filter(SourceCodeAnalysis.Suggestion::matchesType).forEach(s -> options.add(s.continuation()));
+        suggestions.forEach(s -> options.add(s.continuation()));
+        return options.isEmpty() ? null : new ReplacementOptions(new ArrayList<>(options), anchor[0], at);
+    }
+
+    @Override
+    public DisplayData inspect(String code, int at, boolean extraDetail) {
+        List<SourceCodeAnalysis.Documentation> docs = shell.sourceCodeAnalysis().documentation(code, at, true);
+        if (docs.isEmpty()) {
+            return null;
+        }
+        String text = docs.stream()
+                .map(d -> d.signature() + (extraDetail && d.javadoc() != null ? "\n" + d.javadoc() : ""))
+                .collect(Collectors.joining("\n\n"));
+        return new DisplayData(text);
+    }
+
+    @Override
+    public String isComplete(String code) {
+        String source = magicParser.transformLineMagics(code, ctx -> "");
+        if (magicParser.parseCellMagic(code) != null || source.isBlank()) {
+            return IS_COMPLETE_YES;
+        }
+        SourceCodeAnalysis.CompletionInfo info = shell.sourceCodeAnalysis().analyzeCompletion(source);
+        while (info.completeness().isComplete() && !info.remaining().isBlank()) {
+            info = shell.sourceCodeAnalysis().analyzeCompletion(info.remaining());
+        }
+        return switch (info.completeness()) {
+            case COMPLETE, COMPLETE_WITH_SEMI, EMPTY -> IS_COMPLETE_YES;
+            case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE -> "    ";
+            case UNKNOWN -> IS_COMPLETE_BAD;
+        };
+    }
+
+    @Override
+    public HistoryManager getHistoryManager() {
+        return new HistoryManager() {
+            @Override
+            public List<HistoryEntry> lookupTail(int length, Set<ResultFlag> flags) {
+                List<HistoryEntry> all = entries();
+                return all.subList(Math.max(0, all.size() - length), all.size());
+            }
+
+            @Override
+            public List<HistoryEntry> lookupRange(int session, int start, int stop, Set<ResultFlag> flags) {
+                List<HistoryEntry> all = entries();
+                int from = Math.max(0, start - 1);
+                int to = stop <= 0 ? all.size() : Math.min(all.size(), stop - 1);
+                return from >= to ? List.of() : all.subList(from, to);
+            }
+
+            @Override
+            public List<HistoryEntry> search(String glob, int length, Set<ResultFlag> flags) {
+                Pattern p = Pattern.compile(glob.replace("*", ".*").replace("?", "."), Pattern.DOTALL);
+                List<HistoryEntry> found = entries().stream().filter(h -> p.matcher(h.getInput()).matches())
+                        .collect(Collectors.toList());
+                if (flags.contains(ResultFlag.UNIQUE)) {
+                    Set<String> seen = new LinkedHashSet<>();
+                    found.removeIf(h -> !seen.add(h.getInput()));
+                }
+                return length > 0 ? found.subList(Math.max(0, found.size() - length), found.size()) : found;
+            }
+        };
+    }
+
+    private List<HistoryEntry> entries() {
+        List<HistoryEntry> out = new ArrayList<>();
+        synchronized (history) {
+            for (int i = 0; i < history.size(); i++) {
+                out.add(new HistoryEntry(0, i + 1, history.get(i)));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void interrupt() {
+        shell.stop();
+    }
+
+    @Override
+    public void onShutdown(boolean isRestarting) {
+        shell.close();
+    }
+
+    /** A cell that does not compile: the compiler's messages, with cell line numbers. */
+    static final class CompilationException extends Exception {
+        CompilationException(String message) {
+            super(message);
+        }
+    }
+
+    /** An exception thrown by a cell's code, carrying the original class name and stack. */
+    static final class EvaluationException extends Exception {
+        private final String className;
+
+        EvaluationException(EvalException e) {
+            super(e.getMessage(), e.getCause());
+            this.className = e.getExceptionClassName();
+            setStackTrace(e.getStackTrace());
+        }
+
+        String title() {
+            return className + (getMessage() == null ? "" : ": " + getMessage());
+        }
+
+        @Override
+        public String toString() {
+            return title();
+        }
+    }
+
+    static String stackTrace(Throwable t) {
+        StringWriter w = new StringWriter();
+        t.printStackTrace(new PrintWriter(w));
+        return w.toString();
+    }
+}

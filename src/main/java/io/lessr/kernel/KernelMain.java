@@ -1,0 +1,114 @@
+package io.lessr.kernel;
+
+import io.github.spencerpark.jupyter.channels.JupyterConnection;
+import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
+import io.lessr.model.Runtime;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code java -jar lessr-kernel.jar CONNECTION_FILE} runs the kernel (Jupyter starts it so);
+ * {@code java -jar lessr-kernel.jar install [--user | --sys-prefix | --prefix DIR]} installs the
+ * kernelspec {@code lessr-java}.
+ */
+@Command(name = "lessr-kernel", mixinStandardHelpOptions = true, subcommands = KernelMain.Install.class,
+        description = "The LESSR kit's Java (JShell) Jupyter kernel.")
+public final class KernelMain implements Callable<Integer> {
+    static final String KERNEL_NAME = "lessr-java";
+
+    @Parameters(arity = "0..1", paramLabel = "CONNECTION_FILE", description = "the connection file Jupyter passes")
+    Path connectionFile;
+
+    public static void main(String[] args) {
+        Runtime.configureDefaults();
+        System.exit(new CommandLine(new KernelMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (connectionFile == null) {
+            CommandLine.usage(this, System.err);
+            return 2;
+        }
+        KernelConnectionProperties props = KernelConnectionProperties.parse(
+                Files.readString(connectionFile, StandardCharsets.UTF_8));
+        JupyterConnection connection = new JupyterConnection(props);
+        JavaKernel kernel = new JavaKernel();
+        kernel.becomeHandlerForConnection(connection);
+        connection.connect();
+        connection.waitUntilClose();
+        return 0;
+    }
+
+    @Command(name = "install", mixinStandardHelpOptions = true,
+            description = "Install the kernelspec so that Jupyter lists 'Java (LESSR kit)'.")
+    static final class Install implements Callable<Integer> {
+        @Option(names = "--user", description = "for this user (the default)")
+        boolean user;
+
+        @Option(names = "--sys-prefix", description = "into the Python environment's prefix (sys.prefix)")
+        boolean sysPrefix;
+
+        @Option(names = "--prefix", description = "into DIR/share/jupyter/kernels")
+        Path prefix;
+
+        @Option(names = "--java-option", description = "an extra JVM option for the kernel, e.g. -Xmx8g")
+        List<String> javaOptions = List.of();
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            Path kernels = kernelsDir();
+            Path dir = kernels.resolve(KERNEL_NAME);
+            Files.createDirectories(dir);
+            Path jar = Path.of(KernelMain.class.getProtectionDomain().getCodeSource().getLocation().getPath())
+                    .toAbsolutePath();
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            StringBuilder argv = new StringBuilder("[").append(quote(java.toString()));
+            for (String o : javaOptions) {
+                argv.append(", ").append(quote(o));
+            }
+            argv.append(", ").append(quote("-cp")).append(", ").append(quote(jar.toString()))
+                    .append(", ").append(quote(KernelMain.class.getName())).append(", ").append(quote("{connection_file}"))
+                    .append("]");
+            String spec = "{\n  \"argv\": " + argv + ",\n  \"display_name\": \"Java (LESSR kit)\",\n"
+                    + "  \"language\": \"java\",\n  \"interrupt_mode\": \"message\",\n"
+                    + "  \"env\": {\"PYDEVD_DISABLE_FILE_VALIDATION\": \"1\"}\n}\n";
+            Files.writeString(dir.resolve("kernel.json"), spec, StandardCharsets.UTF_8);
+            System.out.println("installed kernelspec " + KERNEL_NAME + " in " + dir);
+            return 0;
+        }
+
+        private Path kernelsDir() throws IOException, InterruptedException {
+            if (prefix != null) {
+                return prefix.resolve("share/jupyter/kernels");
+            }
+            if (sysPrefix) {
+                Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.prefix)").start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                if (p.waitFor() != 0 || out.isEmpty()) {
+                    throw new IllegalStateException("--sys-prefix needs python3 on the PATH");
+                }
+                return Path.of(out, "share/jupyter/kernels");
+            }
+            String dataHome = System.getenv("JUPYTER_DATA_DIR");
+            if (dataHome != null) {
+                return Path.of(dataHome, "kernels");
+            }
+            String home = System.getenv("HOME") != null ? System.getenv("HOME") : System.getProperty("user.home");
+            return Path.of(home, ".local/share/jupyter/kernels"); // where Jupyter looks on Linux
+        }
+
+        private static String quote(String s) {
+            return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.lessr.kernel;
+
+import io.github.spencerpark.jupyter.kernel.display.Renderer;
+import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.plotly.components.Figure;
+
+/** Rich display of the kit's values: Tablesaw tables as HTML, Tablesaw figures as Plotly plots. */
+final class Renderers {
+    private static volatile String plotlyScript;
+
+    private Renderers() {}
+
+    static void register(Renderer renderer) {
+        renderer.createRegistration(Table.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
+                .register((table, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> tableHtml(table));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> table.print());
+                });
+        renderer.createRegistration(Figure.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .register((figure, ctx) -> ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> figureHtml(figure)));
+    }
+
+    /** An HTML table, at most 50 rows (the first and last 25 when longer), as Jupyter shows data frames. */
+    static String tableHtml(Table table) {
+        StringBuilder sb = new StringBuilder("<table class=\"dataframe\">");
+        if (table.name() != null && !table.name().isBlank()) {
+            sb.append("<caption>").append(escape(table.name())).append("</caption>");
+        }
+        sb.append("<thead><tr>");
+        for (String name : table.columnNames()) {
+            sb.append("<th>").append(escape(name)).append("</th>");
+        }
+        sb.append("</tr></thead><tbody>");
+        int rows = table.rowCount();
+        for (int r = 0; r < rows; r++) {
+            if (rows > 50 && r == 25) {
+                sb.append("<tr><td colspan=\"").append(table.columnCount()).append("\">... ")
+                        .append(rows - 50).append(" more rows ...</td></tr>");
+                r = rows - 25;
+            }
+            sb.append("<tr>");
+            for (int c = 0; c < table.columnCount(); c++) {
+                sb.append("<td>").append(escape(table.getString(r, c))).append("</td>");
+            }
+            sb.append("</tr>");
+        }
+        return sb.append("</tbody></table><p>").append(rows).append(" rows x ")
+                .append(table.columnCount()).append(" columns</p>").toString();
+    }
+
+    /**
+     * A figure as a {@code <div>} and the script that draws it. Plotly itself comes from the kit's jar
+     * (the npm package plotly.js-dist-min), inlined, so the plot draws without network access; the
+     * script loads it once per page.
+     */
+    static String figureHtml(Figure figure) {
+        String div = "lessr-plot-" + UUID.randomUUID();
+        return "<div id=\"" + div + "\"></div>\n"
+                + "<script>\n(function() {\n"
+                + "function draw() {\n" + figure.asJavascript(div).replaceAll("(?s)</?script[^>]*>", "") + "\n}\n"
+                + "if (window.Plotly) { draw(); } else {\n"
+                + plotly() + "\n"
+                + "draw(); }\n"
+                + "})();\n</script>";
+    }
+
+    private static String plotly() {
+        String s = plotlyScript;
+        if (s == null) {
+            try (InputStream in = Renderers.class.getResourceAsStream("/lessr/plotly.min.js")) {
+                if (in == null) {
+                    throw new IllegalStateException("plotly.min.js is missing from the kit's jar");
+                }
+                // Make the bundle define window.Plotly even where a module loader (require.js) exists.
+                s = "(function(define, module, exports) {\n"
+                        + new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                        + "\n}).call(window, undefined, undefined, undefined);";
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            plotlyScript = s;
+        }
+        return s;
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

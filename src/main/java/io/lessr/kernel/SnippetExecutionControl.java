@@ -1,0 +1,110 @@
+package io.lessr.kernel;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import jdk.jshell.execution.DirectExecutionControl;
+import jdk.jshell.spi.ExecutionControl;
+import jdk.jshell.spi.ExecutionControlProvider;
+import jdk.jshell.spi.ExecutionEnv;
+
+/**
+ * Runs JShell snippets in this JVM (so cells share objects with the kernel and the kit) on a thread of
+ * their own, keeps each snippet's result object for rich display, and stops a running snippet on
+ * interrupt: first by interrupting its thread (long loops such as training check for that and stop
+ * cleanly), then, if it does not stop within a grace period, with {@code Thread.stop} (Java 17).
+ */
+final class SnippetExecutionControl extends DirectExecutionControl {
+    private static final long GRACE_MILLIS = 3000;
+
+    private final Map<String, Object> results = new ConcurrentHashMap<>();
+    private volatile Thread running;
+    private volatile boolean stopRequested;
+
+    /** The provider JShell's builder takes. */
+    static final class Provider implements ExecutionControlProvider {
+        private final SnippetExecutionControl control = new SnippetExecutionControl();
+
+        SnippetExecutionControl control() {
+            return control;
+        }
+
+        @Override
+        public String name() {
+            return "lessr-kernel";
+        }
+
+        @Override
+        public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
+            return control;
+        }
+    }
+
+    /** The object a snippet evaluated to, by the key JShell reported as its value; removed once taken. */
+    Object takeResult(String key) {
+        return key == null ? null : results.remove(key);
+    }
+
+    @Override
+    protected String invoke(Method doitMethod) throws Exception {
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        Thread thread = new Thread(() -> {
+            try {
+                result[0] = doitMethod.invoke(null);
+            } catch (InvocationTargetException e) {
+                failure[0] = e.getCause();
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "jshell-snippet");
+        thread.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+        running = thread;
+        thread.start();
+        try {
+            thread.join();
+        } finally {
+            running = null;
+        }
+        if (failure[0] != null) {
+            if (failure[0] instanceof ThreadDeath) {
+                throw new StoppedException();
+            }
+            throw new InvocationTargetException(failure[0]);
+        }
+        if (result[0] == null) {
+            return valueString(null);
+        }
+        String key = UUID.randomUUID().toString();
+        results.put(key, result[0]);
+        return key;
+    }
+
+    /** Whether an interrupt stopped the last snippet; clears the flag. */
+    boolean takeStopRequest() {
+        boolean was = stopRequested;
+        stopRequested = false;
+        return was;
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public void stop() {
+        Thread thread = running;
+        if (thread == null) {
+            return;
+        }
+        stopRequested = true;
+        thread.interrupt();
+        try {
+            thread.join(GRACE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            thread.stop(); // works on Java 17; the snippet would not stop when asked
+        }
+    }
+}

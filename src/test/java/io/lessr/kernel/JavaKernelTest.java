@@ -1,0 +1,163 @@
+package io.lessr.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
+import io.lessr.model.Runtime;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JavaKernelTest {
+    private static JavaKernel kernel;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() {
+        Runtime.configureDefaults();
+        kernel = new JavaKernel();
+    }
+
+    @AfterAll
+    static void stop() {
+        kernel.onShutdown(false);
+    }
+
+    private static String text(DisplayData d) {
+        return (String) d.getData(MIMEType.TEXT_PLAIN);
+    }
+
+    @Test
+    void evaluatesSnippetsInOrderAndShowsTheLastExpression() throws Exception {
+        DisplayData d = kernel.eval("int a = 20;\nint b = 22;\na + b");
+        assertEquals("42", text(d));
+        assertNull(kernel.eval("int c = a * 2;"), "declarations show nothing");
+        assertEquals("[1, 2]", text(kernel.eval("List.of(1, 2)")), "java.util is imported");
+    }
+
+    @Test
+    void theKitIsOnTheClasspathFromTheStart() throws Exception {
+        DisplayData d = kernel.eval("io.lessr.graph.SessionGraph.of(new int[] {9, 4, 9}).items().length");
+        assertEquals("2", text(d));
+    }
+
+    @Test
+    void aTablesawTableRendersAsHtmlAndAFigureAsAPlotWithPlotlyInlined() throws Exception {
+        kernel.eval("import tech.tablesaw.api.*; import tech.tablesaw.plotly.api.*;");
+        kernel.eval("Table t = Table.create(\"scores\", IntColumn.create(\"epoch\", 0, 1, 2), "
+                + "DoubleColumn.create(\"hr\", 0.1, 0.3, 0.4));");
+        DisplayData table = kernel.eval("t");
+        String html = (String) table.getData(MIMEType.TEXT_HTML);
+        assertTrue(html.contains("<th>epoch</th>") && html.contains("<td>0.3</td>"), html);
+        DisplayData figure = kernel.eval("LinePlot.create(\"HR\", t, \"epoch\", \"hr\")");
+        String plot = (String) figure.getData(MIMEType.TEXT_HTML);
+        assertTrue(plot.contains("Plotly.newPlot"), "draws with Plotly");
+        assertTrue(plot.contains("plotly.js v2."), "Plotly itself is inlined, no CDN");
+        assertTrue(!plot.contains("<script src="), "no script is fetched from the network");
+        DisplayData rendered = kernel.eval("render(t, \"text/plain\")");
+        assertTrue(text(rendered).contains("epoch"), "render() picks the MIME type");
+    }
+
+    @Test
+    void anExceptionIsAnErrorWithItsClassMessageAndTrimmedStackAndTheKernelLivesOn() throws Exception {
+        kernel.eval("void fail(int n) { if (n == 0) throw new IllegalStateException(\"boom \" + n); fail(n - 1); }");
+        Exception e = assertThrows(Exception.class, () -> kernel.eval("fail(2)"));
+        List<String> lines = kernel.formatError(e);
+        String all = String.join("\n", lines);
+        assertTrue(all.contains("java.lang.IllegalStateException: boom 0"), all);
+        assertTrue(all.contains("fail"), "user frames stay: " + all);
+        assertTrue(!all.contains("jdk.jshell") && !all.contains("SnippetExecutionControl"), "kernel frames go: " + all);
+        assertEquals("3", text(kernel.eval("1 + 2")));
+    }
+
+    @Test
+    void aCompileErrorNamesTheProblem() {
+        Exception e = assertThrows(Exception.class, () -> kernel.eval("int x = \"text\";"));
+        assertTrue(e.getMessage().contains("incompatible types"), e.getMessage());
+    }
+
+    @Test
+    void interruptStopsASleepingCellAndABusyLoop() throws Exception {
+        for (String cell : List.of("while (true) { Thread.sleep(5); }", "long spin = 0; while (true) { spin++; }")) {
+            CompletableFuture<Exception> result = CompletableFuture.supplyAsync(() -> {
+                try {
+                    kernel.eval(cell);
+                    return null;
+                } catch (Exception e) {
+                    return e;
+                }
+            });
+            Thread.sleep(500);
+            kernel.interrupt();
+            Exception e = result.get(20, TimeUnit.SECONDS);
+            assertNotNull(e, "the cell was stopped: " + cell);
+            assertTrue(e instanceof InterruptedException || e.getMessage().contains("Interrupted"), e.toString());
+            assertEquals("5", text(kernel.eval("2 + 3")), "the kernel survives");
+        }
+    }
+
+    @Test
+    void magicsAddJarsAndClasspathAndLoadFiles() throws Exception {
+        Path snippet = tmp.resolve("helpers.jsh");
+        Files.writeString(snippet, "int triple(int x) { return 3 * x; }\n");
+        assertEquals("21", text(kernel.eval("%load " + snippet + "\ntriple(7)")));
+        Path classes = Files.createDirectories(tmp.resolve("classes"));
+        assertNull(kernel.eval("%classpath " + classes));
+        Exception missing = assertThrows(Exception.class, () -> kernel.eval("%classpath " + tmp.resolve("nope")));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+        Exception noJar = assertThrows(Exception.class, () -> kernel.eval("%jars " + tmp + "/*.jar"));
+        assertTrue(noJar.getMessage().contains("no jar file matches"), noJar.getMessage());
+        Exception badMaven = assertThrows(Exception.class, () -> kernel.eval("%maven not-a-coordinate"));
+        assertTrue(badMaven.getMessage().contains("group:artifact:version"), badMaven.getMessage());
+        Exception unknown = assertThrows(Exception.class, () -> kernel.eval("%nosuchmagic"));
+        assertTrue(unknown.getMessage().contains("unknown magic"), unknown.getMessage());
+    }
+
+    @Test
+    void mavenMagicResolvesFromTheLocalRepositoryOffline() throws Exception {
+        // picocli is in the local repository: the build itself needed it.
+        kernel.eval("%maven info.picocli:picocli:4.7.7");
+        assertEquals("true", text(kernel.eval("picocli.CommandLine.class != null")));
+        Exception absent = assertThrows(Exception.class, () -> kernel.eval("%maven org.example:absent:0.0.1"));
+        assertTrue(absent.getMessage().contains("cannot resolve") || absent.getMessage().contains("not in the local repository"),
+                absent.getMessage());
+    }
+
+    @Test
+    void completionInspectionAndIsComplete() {
+        kernel.shell().eval("String greeting = \"hi\";");
+        ReplacementOptions options = kernel.complete("greeting.toUpp", 14);
+        assertNotNull(options);
+        assertTrue(options.getReplacements().stream().anyMatch(r -> r.startsWith("toUpperCase(")), options.getReplacements().toString());
+        assertEquals(9, options.getSourceStart());
+        DisplayData doc = kernel.inspect("greeting.length()", 16, false);
+        assertNotNull(doc);
+        assertTrue(text(doc).contains("length()"), text(doc));
+        assertEquals("complete", kernel.isComplete("int q = 1;"));
+        assertEquals("    ", kernel.isComplete("for (int i = 0; i < 3; i++) {"));
+        assertEquals("invalid", kernel.isComplete("int 9x = ;"));
+    }
+
+    @Test
+    void historyListsExecutedCells() throws Exception {
+        kernel.eval("int remembered = 5;");
+        var tail = kernel.getHistoryManager().lookupTail(50, java.util.EnumSet.noneOf(
+                io.github.spencerpark.jupyter.kernel.history.HistoryManager.ResultFlag.class));
+        assertTrue(tail.stream().anyMatch(h -> h.getInput().equals("int remembered = 5;")));
+    }
+}
