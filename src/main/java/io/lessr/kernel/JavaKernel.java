@@ -44,7 +44,7 @@ public final class JavaKernel extends BaseKernel {
     private final SnippetExecutionControl control;
     private final MagicParser magicParser = new MagicParser();
     private final KernelMagics magics;
-    private final List<String> history = Collections.synchronizedList(new ArrayList<>());
+    private final List<String[]> history = Collections.synchronizedList(new ArrayList<>()); // {input, output}
 
     public JavaKernel() {
         SnippetExecutionControl.Provider provider = new SnippetExecutionControl.Provider();
@@ -91,7 +91,16 @@ public final class JavaKernel extends BaseKernel {
 
     @Override
     public DisplayData eval(String code) throws Exception {
-        history.add(code);
+        String[] entry = {code, ""};
+        history.add(entry);
+        DisplayData result = evalCell(code);
+        if (result != null && result.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN) != null) {
+            entry[1] = String.valueOf(result.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN));
+        }
+        return result;
+    }
+
+    private DisplayData evalCell(String code) throws Exception {
         CellMagicParseContext cell = magicParser.parseCellMagic(code);
         if (cell != null) {
             Object result = magics.applyCell(cell.getMagicCall().getName(), cell.getMagicCall().getArgs(),
@@ -206,6 +215,11 @@ public final class JavaKernel extends BaseKernel {
     public DisplayData inspect(String code, int at, boolean extraDetail) {
         List<SourceCodeAnalysis.Documentation> docs = shell.sourceCodeAnalysis().documentation(code, at, true);
         if (docs.isEmpty()) {
+            // JShell documents a method from inside its call: look as if the call were opened.
+            String opened = code.substring(0, at) + "(" + code.substring(at);
+            docs = shell.sourceCodeAnalysis().documentation(opened, at + 1, true);
+        }
+        if (docs.isEmpty()) {
             return null;
         }
         String text = docs.stream()
@@ -236,13 +250,13 @@ public final class JavaKernel extends BaseKernel {
         return new HistoryManager() {
             @Override
             public List<HistoryEntry> lookupTail(int length, Set<ResultFlag> flags) {
-                List<HistoryEntry> all = entries();
+                List<HistoryEntry> all = entries(flags);
                 return all.subList(Math.max(0, all.size() - length), all.size());
             }
 
             @Override
             public List<HistoryEntry> lookupRange(int session, int start, int stop, Set<ResultFlag> flags) {
-                List<HistoryEntry> all = entries();
+                List<HistoryEntry> all = entries(flags);
                 int from = Math.max(0, start - 1);
                 int to = stop <= 0 ? all.size() : Math.min(all.size(), stop - 1);
                 return from >= to ? List.of() : all.subList(from, to);
@@ -251,7 +265,7 @@ public final class JavaKernel extends BaseKernel {
             @Override
             public List<HistoryEntry> search(String glob, int length, Set<ResultFlag> flags) {
                 Pattern p = Pattern.compile(glob.replace("*", ".*").replace("?", "."), Pattern.DOTALL);
-                List<HistoryEntry> found = entries().stream().filter(h -> p.matcher(h.getInput()).matches())
+                List<HistoryEntry> found = entries(flags).stream().filter(h -> p.matcher(h.getInput()).matches())
                         .collect(Collectors.toList());
                 if (flags.contains(ResultFlag.UNIQUE)) {
                     Set<String> seen = new LinkedHashSet<>();
@@ -262,14 +276,34 @@ public final class JavaKernel extends BaseKernel {
         };
     }
 
-    private List<HistoryEntry> entries() {
+    private List<HistoryEntry> entries(Set<HistoryManager.ResultFlag> flags) {
+        boolean withOutput = flags.contains(HistoryManager.ResultFlag.INCLUDE_OUTPUT);
         List<HistoryEntry> out = new ArrayList<>();
         synchronized (history) {
             for (int i = 0; i < history.size(); i++) {
-                out.add(new HistoryEntry(0, i + 1, history.get(i)));
+                String[] h = history.get(i);
+                out.add(withOutput ? new HistoryEntry(0, i + 1, h[0], h[1]) : new HistoryEntry(0, i + 1, h[0]));
             }
         }
         return out;
+    }
+
+    /**
+     * jupyter-jvm-basekernel 2.3.0 leaves {@code status} out of kernel_info and history replies, which
+     * the messaging protocol requires (Jupyter's conformance suite checks it): answer those two here.
+     */
+    @Override
+    public void becomeHandlerForConnection(io.github.spencerpark.jupyter.channels.JupyterConnection connection) {
+        super.becomeHandlerForConnection(connection);
+        connection.setHandler(io.github.spencerpark.jupyter.messages.MessageType.KERNEL_INFO_REQUEST, (env, msg) -> {
+            env.setBusyDeferIdle();
+            env.reply(new ProtocolReplies.KernelInfo(KERNEL_META.get("project"), KERNEL_META.get("version"),
+                    getLanguageInfo(), getBanner(), getHelpLinks()));
+        });
+        connection.setHandler(io.github.spencerpark.jupyter.messages.MessageType.HISTORY_REQUEST, (env, msg) -> {
+            env.setBusyDeferIdle();
+            env.reply(new ProtocolReplies.History(ProtocolReplies.lookup(getHistoryManager(), msg.getContent())));
+        });
     }
 
     @Override

@@ -156,8 +156,10 @@ class JavaKernelTest {
     @Test
     void historyListsExecutedCells() throws Exception {
         kernel.eval("int remembered = 5;");
-        var tail = kernel.getHistoryManager().lookupTail(50, java.util.EnumSet.noneOf(
-                io.github.spencerpark.jupyter.kernel.history.HistoryManager.ResultFlag.class));
-        assertTrue(tail.stream().anyMatch(h -> h.getInput().equals("int remembered = 5;")));
+        kernel.eval("remembered * 2");
+        var tail = kernel.getHistoryManager().lookupTail(2, java.util.EnumSet.of(
+                io.github.spencerpark.jupyter.kernel.history.HistoryManager.ResultFlag.INCLUDE_OUTPUT));
+        assertEquals("int remembered = 5;", tail.get(0).getInput());
+        assertEquals("10", tail.get(1).getOutput());
     }
 }
