@@ -9,7 +9,7 @@ import io.lessr.graph.Collator;
 import io.lessr.graph.GraphBatch;
 import io.lessr.model.Lessr;
 import io.lessr.model.LessrConfig;
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 import io.lessr.model.TorchInit;
 import io.lessr.serve.Recommender;
 import io.lessr.train.Memory;
@@ -60,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
         SessionDataset dataset = SessionDataset.read(dir);
         AugmentedDataset train = new AugmentedDataset(dataset.trainSessions());
         AugmentedDataset test = new AugmentedDataset(dataset.testSessions());
-        Device dev = Runtime.device(device);
+        Device dev = EngineSettings.device(device);
         System.out.printf("dataset %s: %d items, %d train / %d test samples; device %s; torch threads %s intra, %s inter; "
                         + "%d collate workers; DJL %s, PyTorch %s%n",
                 dir, dataset.numItems(), train.size(), test.size(), dev,

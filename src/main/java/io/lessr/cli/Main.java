@@ -1,6 +1,6 @@
 package io.lessr.cli;
 
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {TrainCommand.class, RecommendCommand.class, SynthCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
-        Runtime.configureDefaults();
+        EngineSettings.configureDefaults();
         System.exit(commandLine().execute(args));
     }
 

@@ -1,7 +1,7 @@
 package io.lessr.cli;
 
 import io.lessr.data.SessionDataset;
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 import io.lessr.serve.Recommender;
 import io.lessr.serve.Recommender.Recommendation;
 
@@ -49,7 +49,7 @@ final class RecommendCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        try (Recommender r = Recommender.load(model, Runtime.device(device), Recommender.defaultWorkers(),
+        try (Recommender r = Recommender.load(model, EngineSettings.device(device), Recommender.defaultWorkers(),
                 input.file != null ? batch : 1)) {
             if (input.session != null) {
                 List<Recommendation> top = r.recommend(input.session, k, excludeSeen);

@@ -6,7 +6,7 @@ import io.lessr.data.AugmentedDataset;
 import io.lessr.data.SessionDataset;
 import io.lessr.model.Lessr;
 import io.lessr.model.LessrConfig;
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 import io.lessr.model.SavedModel;
 import io.lessr.model.TorchInit;
 import io.lessr.train.Checkpoint;
@@ -123,7 +123,7 @@ final class TrainCommand implements Callable<Integer> {
         AugmentedDataset testSet = new AugmentedDataset(dataset.testSessions());
         System.out.printf("%d items, %d training and %d test samples%n",
                 dataset.numItems(), trainSet.size(), testSet.size());
-        Device dev = Runtime.device(device);
+        Device dev = EngineSettings.device(device);
         boolean terminal = System.console() != null;
         TrainRunner.Options options = resumed != null
                 ? resumed.options().withRunSettings(epochs(resumed), numWorkers, logInterval, terminal)

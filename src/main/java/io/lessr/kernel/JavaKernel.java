@@ -56,6 +56,7 @@ public final class JavaKernel extends BaseKernel {
         shell.addToClasspath(System.getProperty("java.class.path"));
         this.magics = new KernelMagics(this);
         Renderers.register(getRenderer());
+        Renderers.resendPlotly(); // a new kernel session starts a new page
         Display.bind(this);
         for (String imports : STARTUP_IMPORTS) {
             shell.eval(imports);
@@ -168,8 +169,10 @@ public final class JavaKernel extends BaseKernel {
                                 : failure;
             }
             Object result = control.takeResult(event.value());
-            if (snippet.kind() == Snippet.Kind.EXPRESSION
-                    || snippet.kind() == Snippet.Kind.VAR && snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) {
+            boolean expression = snippet.kind() == Snippet.Kind.EXPRESSION
+                    || snippet.kind() == Snippet.Kind.VAR && snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
+            // As in IPython, a trailing semicolon keeps a value from being shown (display(x); printf(...);).
+            if (expression && !code.strip().endsWith(";")) {
                 value = result;
             }
         }
@@ -319,7 +322,7 @@ public final class JavaKernel extends BaseKernel {
     /** A cell that does not compile: the compiler's messages, with cell line numbers. */
     static final class CompilationException extends Exception {
         CompilationException(String message) {
-            super(message);
+            super(message, null, false, false); // no stack: the kernel's own frames say nothing
         }
     }
 
@@ -330,7 +333,17 @@ public final class JavaKernel extends BaseKernel {
         EvaluationException(EvalException e) {
             super(e.getMessage(), e.getCause());
             this.className = e.getExceptionClassName();
-            setStackTrace(e.getStackTrace());
+            setStackTrace(userFrames(e.getStackTrace()));
+        }
+
+        /** The cell's frames: everything above JShell's wrapper and the kernel's machinery. */
+        private static StackTraceElement[] userFrames(StackTraceElement[] frames) {
+            int n = 0;
+            while (n < frames.length && !frames[n].toString().contains("do_it$")
+                    && !frames[n].getClassName().startsWith("jdk.internal.reflect")) {
+                n++;
+            }
+            return java.util.Arrays.copyOf(frames, Math.min(frames.length, n + 1));
         }
 
         String title() {

@@ -2,7 +2,7 @@ package io.lessr.kernel;
 
 import io.github.spencerpark.jupyter.channels.JupyterConnection;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +29,7 @@ public final class KernelMain implements Callable<Integer> {
     Path connectionFile;
 
     public static void main(String[] args) {
-        Runtime.configureDefaults();
+        EngineSettings.configureDefaults();
         System.exit(new CommandLine(new KernelMain()).execute(args));
     }
 

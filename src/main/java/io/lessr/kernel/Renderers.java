@@ -14,6 +14,7 @@ import tech.tablesaw.plotly.components.Figure;
 /** Rich display of the kit's values: Tablesaw tables as HTML, Tablesaw figures as Plotly plots. */
 final class Renderers {
     private static volatile String plotlyScript;
+    private static final java.util.concurrent.atomic.AtomicBoolean plotlySent = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Renderers() {}
 
@@ -60,18 +61,29 @@ final class Renderers {
 
     /**
      * A figure as a {@code <div>} and the script that draws it. Plotly itself comes from the kit's jar
-     * (the npm package plotly.js-dist-min), inlined, so the plot draws without network access; the
-     * script loads it once per page.
+     * (the npm package plotly.js-dist-min) and is inlined into the first figure of a kernel session
+     * (4.5 MB, once), so plots draw without network access; later figures wait for it.
      */
     static String figureHtml(Figure figure) {
-        String div = "lessr-plot-" + UUID.randomUUID();
+        String div = "lessr_plot_" + UUID.randomUUID().toString().replace('-', '_'); // Tablesaw makes it a JS variable name
+        String library = plotlySent.getAndSet(true) ? "" : "if (!window.Plotly) {\n" + plotly() + "\n}\n";
         return "<div id=\"" + div + "\"></div>\n"
                 + "<script>\n(function() {\n"
+                + library
                 + "function draw() {\n" + figure.asJavascript(div).replaceAll("(?s)</?script[^>]*>", "") + "\n}\n"
-                + "if (window.Plotly) { draw(); } else {\n"
-                + plotly() + "\n"
-                + "draw(); }\n"
+                + "var tries = 0;\n"
+                + "(function wait() {\n"
+                + "  if (window.Plotly) { draw(); }\n"
+                + "  else if (++tries < 100) { setTimeout(wait, 50); }\n"
+                + "  else { document.getElementById('" + div + "').textContent ="
+                + " 'Plotly is not loaded: run the notebook from its first plot, or restart the kernel and run all.'; }\n"
+                + "})();\n"
                 + "})();\n</script>";
+    }
+
+    /** Inlines Plotly again with the next figure (a new page, such as an exported notebook, needs it). */
+    static void resendPlotly() {
+        plotlySent.set(false);
     }
 
     private static String plotly() {

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.lessr.graph.GraphBatch;
 import io.lessr.model.Lessr;
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 import io.lessr.model.SavedModel;
 
 import java.nio.file.Path;
@@ -92,7 +92,7 @@ public final class Recommender implements AutoCloseable {
 
     /** Loads a model saved by {@code train --save-dir} on the default device (a GPU if there is one). */
     public static Recommender load(Path dir) {
-        return load(dir, Runtime.device("auto"), defaultWorkers(), 1);
+        return load(dir, EngineSettings.device("auto"), defaultWorkers(), 1);
     }
 
     public static Recommender load(Path dir, Device device, int workers, int maxBatch) {
@@ -179,6 +179,7 @@ public final class Recommender implements AutoCloseable {
     }
 
     private void serve() {
+        EngineSettings.noGradOnThisThread();
         ParameterStore ps = new ParameterStore(manager, false);
         List<Request> batch = new ArrayList<>(maxBatch);
         while (true) {

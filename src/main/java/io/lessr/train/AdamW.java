@@ -59,6 +59,7 @@ public final class AdamW {
     }
 
     public void step() {
+        io.lessr.model.EngineSettings.noGradOnThisThread(); // in-place updates of leaves need it off
         step++;
         double biasCorrection1 = 1 - Math.pow(beta1, step);
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));

@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import io.lessr.data.AugmentedDataset;
 import io.lessr.graph.Collator;
 import io.lessr.graph.GraphBatch;
+import io.lessr.model.EngineSettings;
 import io.lessr.model.Lessr;
 import io.lessr.model.TorchNames;
 
@@ -60,6 +61,20 @@ public final class TrainRunner {
         }
     }
 
+    /** Follows a run as it goes, e.g. to draw a live progress line in a notebook. */
+    public interface Listener {
+        /** After each training batch; {@code batch} counts from 1 within the epoch. */
+        default void onBatch(int epoch, int batch, int numBatches, float loss) {}
+
+        /** After each epoch's evaluation. */
+        default void onEpoch(EpochResult result) {}
+    }
+
+    public TrainRunner listener(Listener listener) {
+        this.listener = listener;
+        return this;
+    }
+
     /** One epoch: mean training loss, seconds spent training and evaluating, the test metrics, and the resident memory at its end. */
     public record EpochResult(int epoch, double meanLoss, double trainSeconds, double evalSeconds,
             Map<String, Double> metrics, double residentMiB) {}
@@ -74,6 +89,7 @@ public final class TrainRunner {
     private final ParameterStore parameterStore;
     private final EarlyStopping stopping;
     private final List<EpochResult> history = new ArrayList<>();
+    private Listener listener = new Listener() {};
     private final String datasetDir;
     private final Double validSplit;
     private int batch;
@@ -123,6 +139,7 @@ public final class TrainRunner {
 
     /** Trains until {@code epochs} or early stopping; returns the best value of each metric. */
     public Map<String, Double> train() {
+        EngineSettings.noGradOnThisThread(); // gradients are recorded only inside each step's collector
         long t = System.nanoTime();
         try (Collator collator = new Collator(options.numWorkers())) {
             for (int epoch = startEpoch; epoch < options.epochs() && !stopped; epoch++) {
@@ -131,6 +148,7 @@ public final class TrainRunner {
                 long epochSeed = options.seed() * 1_000_003L + epoch;
                 Engine.getInstance().setRandomSeed((int) (epochSeed ^ (epochSeed >>> 32)));
                 double epochLoss = 0;
+                int batchInEpoch = 1;
                 int numBatches = Collator.numBatches(trainSet.size(), options.batchSize(), true);
                 Iterator<GraphBatch> batches = collator.batches(
                         trainSet, permutation(new Random(epochSeed)), options.batchSize(), true);
@@ -153,13 +171,17 @@ public final class TrainRunner {
                         if (bar != null) {
                             bar.step();
                         }
+                        listener.onBatch(epoch, batchInEpoch++, numBatches, loss);
                     }
                 }
                 double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
                 long evalStart = System.nanoTime();
                 Map<String, Double> results = evaluate(collator);
                 double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
-                history.add(new EpochResult(epoch, epochLoss / numBatches, trainSeconds, evalSeconds, results, Memory.residentMiB()));
+                EpochResult epochResult = new EpochResult(
+                        epoch, epochLoss / numBatches, trainSeconds, evalSeconds, results, Memory.residentMiB());
+                history.add(epochResult);
+                listener.onEpoch(epochResult);
                 println("\nEpoch " + epoch + ":");
                 println(formatResults(results, null));
                 stopped = stopping.update(epoch, results);
@@ -201,6 +223,7 @@ public final class TrainRunner {
     }
 
     private Map<String, Double> evaluate(Collator collator) {
+        EngineSettings.noGradOnThisThread();
         Metrics metrics = new Metrics(options.ks());
         int[] order = new int[testSet.size()];
         for (int i = 0; i < order.length; i++) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +23,7 @@ class MainTest {
 
     @BeforeAll
     static void engine() {
-        Runtime.configureDefaults();
+        EngineSettings.configureDefaults();
     }
 
     private record Result(int exit, String err) {}

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class GraphBatchTest {
     @BeforeAll
     static void engine() {
-        Runtime.configureDefaults();
+        EngineSettings.configureDefaults();
     }
 
     @Test

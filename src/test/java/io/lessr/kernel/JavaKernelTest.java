@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ class JavaKernelTest {
 
     @BeforeAll
     static void start() {
-        Runtime.configureDefaults();
+        EngineSettings.configureDefaults();
         kernel = new JavaKernel();
     }
 
@@ -46,6 +46,7 @@ class JavaKernelTest {
     void evaluatesSnippetsInOrderAndShowsTheLastExpression() throws Exception {
         DisplayData d = kernel.eval("int a = 20;\nint b = 22;\na + b");
         assertEquals("42", text(d));
+        assertNull(kernel.eval("a + b;"), "a trailing semicolon keeps the value from being shown");
         assertNull(kernel.eval("int c = a * 2;"), "declarations show nothing");
         assertEquals("[1, 2]", text(kernel.eval("List.of(1, 2)")), "java.util is imported");
     }
@@ -64,11 +65,14 @@ class JavaKernelTest {
         DisplayData table = kernel.eval("t");
         String html = (String) table.getData(MIMEType.TEXT_HTML);
         assertTrue(html.contains("<th>epoch</th>") && html.contains("<td>0.3</td>"), html);
+        Renderers.resendPlotly();
         DisplayData figure = kernel.eval("LinePlot.create(\"HR\", t, \"epoch\", \"hr\")");
         String plot = (String) figure.getData(MIMEType.TEXT_HTML);
         assertTrue(plot.contains("Plotly.newPlot"), "draws with Plotly");
         assertTrue(plot.contains("plotly.js v2."), "Plotly itself is inlined, no CDN");
         assertTrue(!plot.contains("<script src="), "no script is fetched from the network");
+        String second = (String) kernel.eval("LinePlot.create(\"HR\", t, \"epoch\", \"hr\")").getData(MIMEType.TEXT_HTML);
+        assertTrue(second.contains("Plotly.newPlot") && !second.contains("plotly.js v2."), "the library is sent once");
         DisplayData rendered = kernel.eval("render(t, \"text/plain\")");
         assertTrue(text(rendered).contains("epoch"), "render() picks the MIME type");
     }

@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDManager;
 import io.lessr.data.SyntheticSessions;
 import io.lessr.model.Lessr;
 import io.lessr.model.LessrConfig;
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 import io.lessr.model.SavedModel;
 import io.lessr.model.TorchInit;
 import io.lessr.serve.Recommender.Recommendation;
@@ -41,7 +41,7 @@ class RecommenderTest {
 
     @BeforeAll
     static void model() {
-        Runtime.configureDefaults();
+        EngineSettings.configureDefaults();
         manager = NDManager.newBaseManager(Device.cpu());
         model = new Lessr(new LessrConfig(ITEMS, 16, 3, 0.2, true)).initialize(manager);
         TorchInit.apply(model, 9);

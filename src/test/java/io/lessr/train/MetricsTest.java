@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDManager;
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 
 import java.util.List;
 import java.util.Map;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class MetricsTest {
     @BeforeAll
     static void engine() {
-        Runtime.configureDefaults();
+        EngineSettings.configureDefaults();
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lessr.data.SyntheticSessions;
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 
 import java.io.File;
 import java.io.IOException;
@@ -26,7 +26,7 @@ class ResumeAfterKillTest {
 
     @Test
     void resumeAfterKill9GivesTheUninterruptedMetrics() throws Exception {
-        Runtime.configureDefaults();
+        EngineSettings.configureDefaults();
         Path data = tmp.resolve("data");
         SyntheticSessions.write(new SyntheticSessions.Settings(200, 1500, 200, 5, 1.0, 3, 0.6, 0.1, 5), data);
 

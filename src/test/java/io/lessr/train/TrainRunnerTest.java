@@ -8,7 +8,7 @@ import io.lessr.data.AugmentedDataset;
 import io.lessr.data.SyntheticSessions;
 import io.lessr.model.Lessr;
 import io.lessr.model.LessrConfig;
-import io.lessr.model.Runtime;
+import io.lessr.model.EngineSettings;
 import io.lessr.model.TorchInit;
 
 import java.io.ByteArrayOutputStream;
@@ -25,7 +25,7 @@ class TrainRunnerTest {
 
     @BeforeAll
     static void data() {
-        Runtime.configureDefaults();
+        EngineSettings.configureDefaults();
         SyntheticSessions gen = new SyntheticSessions(
                 new SyntheticSessions.Settings(150, 1, 1, 5, 1.0, 2, 0.8, 0.05, 11));
         train = gen.sessions(800);

@@ -9,8 +9,17 @@ import ai.djl.engine.Engine;
  * small machines two busy PyTorch threads fight over two cores and make every kernel several times
  * slower; collation runs on its own threads anyway.
  */
-public final class Runtime {
-    private Runtime() {}
+public final class EngineSettings {
+    private EngineSettings() {}
+
+    /**
+     * Turns PyTorch's gradient recording off for the calling thread. Grad mode is per thread in
+     * PyTorch and on by default: DJL turns it off only on the thread that starts the engine, so every
+     * other thread that evaluates or updates parameters (a notebook cell, a server worker) must do it.
+     */
+    public static void noGradOnThisThread() {
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
 
     public static void configureDefaults() {
         setIfAbsent("ai.djl.offline", "true");

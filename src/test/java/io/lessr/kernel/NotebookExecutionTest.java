@@ -1,0 +1,148 @@
+package io.lessr.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Executes every notebook of {@code notebooks/} headless with Debian's Jupyter ({@code jupyter
+ * nbconvert --execute}) against the kernel, with {@code LESSR_QUICK=1}, and fails on any error or
+ * stderr output. The executed walkthrough is exported to HTML and opened in headless Chromium: its
+ * loss and metric plots must be drawn (Plotly's SVGs in the page), and a screenshot is saved to
+ * {@code target/notebook-screenshots/}.
+ */
+class NotebookExecutionTest {
+    private static final Path JUPYTER = Path.of("/usr/bin/jupyter");
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void kernelspec() throws Exception {
+        assumeTrue(Files.isExecutable(JUPYTER) && run(List.of(JUPYTER.toString(), "nbconvert", "--version"), null, 60).exit == 0,
+                "Debian's jupyter-nbconvert is not installed: .ci/run installs it");
+        Path kernels = Files.createDirectories(tmp.resolve("jupyter/kernels/lessr-java"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(kernels.resolve("kernel.json"), "{\"argv\": [" + q(java) + ", \"-cp\", "
+                + q(System.getProperty("java.class.path")) + ", \"io.lessr.kernel.KernelMain\", \"{connection_file}\"],"
+                + " \"display_name\": \"Java (LESSR kit, test)\", \"language\": \"java\", \"interrupt_mode\": \"message\"}");
+    }
+
+    static Stream<String> notebooks() throws Exception {
+        try (Stream<Path> files = Files.list(Path.of("notebooks"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".ipynb")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("notebooks")
+    void runsTopToBottomWithoutErrors(String name) throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("executed"));
+        long start = System.nanoTime();
+        Result r = run(List.of(JUPYTER.toString(), "nbconvert", "--to", "notebook", "--execute",
+                "--ExecutePreprocessor.timeout=900", "--output-dir", out.toString(), "notebooks/" + name), null, 1200);
+        System.out.printf("%s executed in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
+        assertEquals(0, r.exit, r.log);
+        JsonObject nb = JsonParser.parseString(Files.readString(out.resolve(name))).getAsJsonObject();
+        List<String> problems = new ArrayList<>();
+        int cell = 0;
+        for (JsonElement c : nb.getAsJsonArray("cells")) {
+            cell++;
+            JsonObject o = c.getAsJsonObject();
+            if (!o.has("outputs")) {
+                continue;
+            }
+            for (JsonElement output : o.getAsJsonArray("outputs")) {
+                JsonObject x = output.getAsJsonObject();
+                String type = x.get("output_type").getAsString();
+                if (type.equals("error") || type.equals("stream") && x.get("name").getAsString().equals("stderr")) {
+                    problems.add("cell " + cell + ": " + x);
+                }
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+
+        if (name.equals("lessr-walkthrough.ipynb")) {
+            plotsAreDrawn(out.resolve(name));
+        }
+    }
+
+    private void plotsAreDrawn(Path executed) throws Exception {
+        Path html = tmp.resolve("lessr-walkthrough.html");
+        assertEquals(0, run(List.of(JUPYTER.toString(), "nbconvert", "--to", "html", "--output", html.toString(),
+                executed.toString()), null, 300).exit);
+        assumeTrue(Files.isExecutable(CHROMIUM), "Debian's chromium is not installed: .ci/run installs it");
+        List<String> chromium = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--hide-scrollbars", "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium"),
+                "--virtual-time-budget=15000"));
+        List<String> dump = new ArrayList<>(chromium);
+        dump.addAll(List.of("--dump-dom", html.toUri().toString()));
+        Result dom = run(dump, null, 300);
+        Matcher m = Pattern.compile("<svg class=\"main-svg\"").matcher(dom.log);
+        int svgs = 0;
+        while (m.find()) {
+            svgs++;
+        }
+        // Plotly draws each plot as stacked main-svg layers; two plots: loss and metrics.
+        assertTrue(svgs >= 4, "the loss and metric plots are drawn (found " + svgs + " Plotly SVG layers)");
+        assertTrue(!Pattern.compile("<div id=\"lessr_plot_\\w+\">Plotly is not loaded").matcher(dom.log).find(),
+                "Plotly loaded from the notebook itself");
+        Path shots = Files.createDirectories(Path.of("target/notebook-screenshots"));
+        Path png = shots.resolve("lessr-walkthrough.png").toAbsolutePath();
+        List<String> shot = new ArrayList<>(chromium);
+        shot.addAll(List.of("--window-size=1200,12000", "--screenshot=" + png, html.toUri().toString()));
+        run(shot, null, 300);
+        assertTrue(Files.size(png) > 50_000, "a screenshot with content");
+        System.out.println("walkthrough screenshot: " + png);
+    }
+
+    private record Result(int exit, String log) {}
+
+    private static Result run(List<String> cmd, Path dir, int timeoutSeconds) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        pb.environment().put("JUPYTER_PATH", tmp.resolve("jupyter").toString());
+        pb.environment().put("LESSR_QUICK", "1");
+        pb.environment().put("PYDEVD_DISABLE_FILE_VALIDATION", "1");
+        Path err = Files.createTempFile(tmp, "stderr", ".log");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String errText = Files.readString(err);
+        return new Result(done ? p.exitValue() : -1, out + (out.isEmpty() || errText.isEmpty() ? "" : "\n") + tail(errText));
+    }
+
+    private static String tail(String s) {
+        return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
+    }
+
+    private static String q(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
