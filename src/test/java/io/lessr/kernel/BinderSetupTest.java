@@ -1,0 +1,82 @@
+package io.lessr.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs {@code binder/postBuild} as Binder would, in a copy of the repository with a temporary home
+ * directory, then executes a notebook with the kernel it installed.
+ */
+class BinderSetupTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void postBuildInstallsAKernelThatRunsTheNotebooks() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/jupyter")), "Debian's jupyter is not installed: .ci/run installs it");
+        Path repo = tmp.resolve("repo");
+        for (String part : List.of("pom.xml", "src/main", "data", "notebooks", "binder")) {
+            copy(Path.of(part), repo.resolve(part));
+        }
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        String m2 = Path.of(System.getProperty("user.home"), ".m2", "repository").toString();
+
+        Result build = run(List.of("bash", "binder/postBuild"), repo, home, m2, 900);
+        assertEquals(0, build.exit, build.log);
+        Path spec = home.resolve(".local/share/jupyter/kernels/lessr-java/kernel.json");
+        assertTrue(Files.exists(spec), "the kernelspec is installed in the home directory");
+        assertTrue(Files.readString(spec).contains(repo.resolve("target/lessr.jar").toString()), Files.readString(spec));
+
+        Result exec = run(List.of("/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute",
+                "--ExecutePreprocessor.timeout=900", "--output-dir", tmp.toString(), "notebooks/recommend.ipynb"),
+                repo, home, m2, 1200);
+        assertEquals(0, exec.exit, exec.log);
+        assertTrue(Files.readString(tmp.resolve("recommend.ipynb")).contains("top 10"), "the notebook produced its table");
+    }
+
+    private record Result(int exit, String log) {}
+
+    private static Result run(List<String> cmd, Path dir, Path home, String m2, int timeoutSeconds) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("HOME", home.toString());
+        pb.environment().remove("JUPYTER_PATH");
+        pb.environment().remove("JUPYTER_DATA_DIR");
+        pb.environment().put("MAVEN_OPTS", "-Dmaven.repo.local=" + m2); // reuse the downloaded artifacts
+        pb.environment().put("LESSR_QUICK", "1");
+        pb.environment().put("PYDEVD_DISABLE_FILE_VALIDATION", "1");
+        Path log = Files.createTempFile("binder", ".log");
+        pb.redirectOutput(log.toFile());
+        Process p = pb.start();
+        boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        return new Result(done ? p.exitValue() : -1, text.length() > 6000 ? text.substring(text.length() - 6000) : text);
+    }
+
+    private static void copy(Path from, Path to) throws Exception {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+}
