@@ -44,6 +44,10 @@ class LessrJavaKernelTests(jupyter_kernel_test.KernelTests):
 
     code_inspect_sample = "Math.max"
 
+    code_clear_output = 'System.out.println("soon gone"); clearOutput();'
+
+    # Not offered: the pager (code_page_something); the base kernel's execute_reply has no payloads.
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -61,6 +61,28 @@ public final class Display {
         return id;
     }
 
+    /** Clears the cell's output now (IPython's {@code clear_output()}). */
+    public static void clearOutput() {
+        clearOutput(false);
+    }
+
+    /** Clears the cell's output, now or (with {@code wait}) just before the next output arrives. */
+    public static void clearOutput(boolean wait) {
+        try {
+            // The base kernel keeps the reply environment of the running request private.
+            java.lang.reflect.Field env = io.github.spencerpark.jupyter.kernel.DisplayStream.class.getDeclaredField("env");
+            env.setAccessible(true);
+            Object e = env.get(kernel().getIO().display);
+            if (e != null) {
+                ((io.github.spencerpark.jupyter.channels.ShellReplyEnvironment) e).publish(wait
+                        ? io.github.spencerpark.jupyter.messages.publish.PublishClearOutput.BEFORE_NEXT_OUTPUT
+                        : io.github.spencerpark.jupyter.messages.publish.PublishClearOutput.NOW);
+            }
+        } catch (ReflectiveOperationException ex) {
+            throw new IllegalStateException("clearOutput is not available with this base kernel", ex);
+        }
+    }
+
     /** A display bundle from raw MIME data, e.g. {@code mime("text/html", "<b>hi</b>")}. */
     public static DisplayData mime(String type, Object data) {
         DisplayData d = new DisplayData();
