@@ -46,7 +46,7 @@ class LessrJavaKernelTests(jupyter_kernel_test.KernelTests):
 
     code_clear_output = 'System.out.println("soon gone"); clearOutput();'
 
-    # Not offered: the pager (code_page_something); the base kernel's execute_reply has no payloads.
+    code_page_something = 'page("LESSR: Lossless Edge-order preserving aggregation and Shortcut graph attention");'
 
 
 if __name__ == "__main__":

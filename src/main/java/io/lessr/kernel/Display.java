@@ -61,6 +61,11 @@ public final class Display {
         return id;
     }
 
+    /** Shows {@code text} in the frontend's pager (help text, long listings), as IPython's {@code ?} does. */
+    public static void page(Object text) {
+        kernel().page(String.valueOf(text));
+    }
+
     /** Clears the cell's output now (IPython's {@code clear_output()}). */
     public static void clearOutput() {
         clearOutput(false);

@@ -303,10 +303,69 @@ public final class JavaKernel extends BaseKernel {
             env.reply(new ProtocolReplies.KernelInfo(KERNEL_META.get("project"), KERNEL_META.get("version"),
                     getLanguageInfo(), getBanner(), getHelpLinks()));
         });
+        connection.setHandler(io.github.spencerpark.jupyter.messages.MessageType.EXECUTE_REQUEST, this::execute);
         connection.setHandler(io.github.spencerpark.jupyter.messages.MessageType.HISTORY_REQUEST, (env, msg) -> {
             env.setBusyDeferIdle();
             env.reply(new ProtocolReplies.History(ProtocolReplies.lookup(getHistoryManager(), msg.getContent())));
         });
+    }
+
+    private final List<java.util.Map<String, Object>> pages = Collections.synchronizedList(new ArrayList<>());
+
+    /** Shows text in the frontend's pager (the execute reply's {@code page} payload), as IPython's {@code ?}. */
+    void page(String text) {
+        pages.add(java.util.Map.of("source", "page", "data", java.util.Map.of("text/plain", text), "start", 0));
+    }
+
+    /**
+     * The base kernel's execute handler, plus the execute reply's payloads (the pager), which the
+     * base kernel does not offer. Its stream plumbing is protected, hence the reflection.
+     */
+    private synchronized void execute(io.github.spencerpark.jupyter.channels.ShellReplyEnvironment env,
+            io.github.spencerpark.jupyter.messages.Message<io.github.spencerpark.jupyter.messages.request.ExecuteRequest> message) {
+        commManager.setMessageContext(message);
+        var request = message.getContent();
+        int count = executionCount.getAndIncrement();
+        env.setBusyDeferIdle();
+        env.publish(new io.github.spencerpark.jupyter.messages.publish.PublishExecuteInput(request.getCode(), count));
+        java.io.PrintStream oldOut = System.out;
+        java.io.PrintStream oldErr = System.err;
+        java.io.InputStream oldIn = System.in;
+        System.setOut(getIO().out);
+        System.setErr(getIO().err);
+        System.setIn(getIO().in);
+        env.defer(() -> {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            System.setIn(oldIn);
+        });
+        ioAccess("setEnv", env);
+        env.defer(() -> ioAccess("retractEnv", env));
+        ioAccess("setJupyterInEnabled", request.isStdinEnabled());
+        pages.clear();
+        try {
+            DisplayData out = eval(request.getCode());
+            if (out != null) {
+                env.publish(new io.github.spencerpark.jupyter.messages.publish.PublishExecuteResult(count, out));
+            }
+            env.defer().reply(new ProtocolReplies.Execute(count, new ArrayList<>(pages)));
+        } catch (Exception e) {
+            var error = io.github.spencerpark.jupyter.messages.reply.ErrorReply.of(e);
+            error.setExecutionCount(count);
+            env.publish(io.github.spencerpark.jupyter.messages.publish.PublishError.of(e, this::formatError));
+            env.defer().replyError(io.github.spencerpark.jupyter.messages.reply.ExecuteReply.MESSAGE_TYPE.error(), error);
+        }
+    }
+
+    private void ioAccess(String method, Object arg) {
+        try {
+            Class<?> type = arg instanceof Boolean ? boolean.class : io.github.spencerpark.jupyter.channels.ShellReplyEnvironment.class;
+            java.lang.reflect.Method m = io.github.spencerpark.jupyter.kernel.JupyterIO.class.getDeclaredMethod(method, type);
+            m.setAccessible(true);
+            m.invoke(getIO(), arg);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("jupyter-jvm-basekernel changed: JupyterIO." + method, e);
+        }
     }
 
     @Override

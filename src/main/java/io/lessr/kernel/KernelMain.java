@@ -28,7 +28,14 @@ public final class KernelMain implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "CONNECTION_FILE", description = "the connection file Jupyter passes")
     Path connectionFile;
 
+    /** Held so that its level sticks: the base kernel logs every message at INFO. */
+    private static final java.util.logging.Logger BASE_KERNEL_LOG = java.util.logging.Logger.getLogger("io.github.spencerpark");
+
     public static void main(String[] args) {
+        BASE_KERNEL_LOG.setLevel(java.util.logging.Level.WARNING);
+        for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
+            h.setLevel(java.util.logging.Level.WARNING); // the server log needs no line per message
+        }
         EngineSettings.configureDefaults();
         System.exit(new CommandLine(new KernelMain()).execute(args));
     }

@@ -57,6 +57,17 @@ final class ProtocolReplies {
         }
     }
 
+    /** An execute reply with payloads (the base kernel's has none). */
+    static final class Execute extends io.github.spencerpark.jupyter.messages.reply.ExecuteReply {
+        @SuppressWarnings("unused") // serialised by Gson
+        private final List<java.util.Map<String, Object>> payload;
+
+        Execute(int count, List<java.util.Map<String, Object>> payload) {
+            super(count, java.util.Map.of());
+            this.payload = payload;
+        }
+    }
+
     static List<HistoryEntry> lookup(HistoryManager manager, HistoryRequest request) {
         Set<HistoryManager.ResultFlag> flags = EnumSet.noneOf(HistoryManager.ResultFlag.class);
         if (request.includeOutput()) {

@@ -44,6 +44,7 @@ class KernelConformanceTest {
         System.out.println(log);
         assertEquals(0, p.exitValue(), log);
         assertTrue(log.contains("OK"), log);
+        assertTrue(!log.contains("skipped"), "every check of the suite has a Java sample and runs: " + log);
     }
 
     private static boolean pythonHas(String module) {
