@@ -51,9 +51,9 @@ public final class Gru extends TorchBlock {
         var device = packed.getDevice();
         // Ops led by a parameter put their result on the model's manager: lead with batch arrays,
         // or move the result to the batch's manager.
-        NDArray wHhT = onto(packed, ps.getValue(weightHh, device, training).transpose());
+        NDArray wHhT = Rows.onto(packed, ps.getValue(weightHh, device, training).transpose());
         NDArray bHh = ps.getValue(biasHh, device, training);
-        NDArray gi = Rows.matMul(packed, onto(packed, ps.getValue(weightIh, device, training).transpose()))
+        NDArray gi = Rows.matMul(packed, Rows.onto(packed, ps.getValue(weightIh, device, training).transpose()))
                 .add(ps.getValue(biasIh, device, training));
         NDList finished = new NDList(stepSizes.length);
         NDArray h = null;
@@ -64,7 +64,7 @@ public final class Gru extends TorchBlock {
             NDArray hPrev = null;
             NDArray gh;
             if (t == 0) {
-                gh = onto(packed, bHh.expandDims(0)); // h = 0
+                gh = Rows.onto(packed, bHh.expandDims(0)); // h = 0
             } else {
                 if (m < h.getShape().get(0)) {
                     finished.add(h.get(new NDIndex().addSliceDim(m, h.getShape().get(0))));
@@ -85,10 +85,6 @@ public final class Gru extends TorchBlock {
         return finished.size() == 1 ? finished.head() : NDArrays.concat(finished);
     }
 
-    private static NDArray onto(NDArray batchArray, NDArray result) {
-        result.attach(batchArray.getManager());
-        return result;
-    }
 
     private static NDArray columns(NDArray x, long from, long to) {
         return x.get(new NDIndex().addAllDim().addSliceDim(from, to));

@@ -101,7 +101,6 @@ public final class Lessr extends TorchBlock {
     }
 
     private NDArray forwardRenormalized(ParameterStore ps, NDList graph, boolean training) {
-        NDManager batch = graph.head().getManager();
         NDArray items = ps.getValue(embedding, graph.head().getDevice(), training);
         NDArray feat = Rows.gather(items, graph.get(ITEM_IDS));
         for (GraphLayer layer : layers) {
@@ -113,18 +112,15 @@ public final class Lessr extends TorchBlock {
         NDArray sr = normThenDrop(batchNorm, featDrop, ps, NDArrays.concat(new NDList(srL, srG), 1), training);
         sr = apply(fcSr, ps, sr, training);
         // A transposed parameter lands on the model's manager: move it to the batch's.
-        return Rows.matMul(sr, onto(batch, items.transpose()));
+        return Rows.matMul(sr, Rows.onto(sr, items.transpose()));
     }
 
-    private static NDArray onto(NDManager manager, NDArray array) {
-        array.attach(manager);
-        return array;
-    }
 
     /** {@code torch.embedding_renorm_} with max norm 1 over every row. */
     public void renormalizeEmbedding() {
         try (NDManager scratch = embedding.getArray().getManager().newSubManager()) {
-            NDArray weight = onto(scratch, embedding.getArray().stopGradient()); // shares storage
+            NDArray weight = embedding.getArray().stopGradient(); // shares storage
+            weight.attach(scratch);
             NDArray norms = weight.norm(2, new int[] {1}, true);
             weight.muli(NDArrays.where(norms.gt(1f), norms.add(1e-7f).pow(-1f), norms.onesLike()));
         }

@@ -14,6 +14,15 @@ final class Rows {
 
     private Rows() {}
 
+    /**
+     * Moves {@code result} to the manager of {@code batchArray}: an op led by a parameter puts its
+     * result on the model's manager, where it would outlive the batch.
+     */
+    static NDArray onto(NDArray batchArray, NDArray result) {
+        result.attach(batchArray.getManager());
+        return result;
+    }
+
     /** {@code x @ w} (x: (rows, k)), with x padded to {@link #MIN_GEMM_ROWS} rows when shorter. */
     static NDArray matMul(NDArray x, NDArray w) {
         return padded(x, p -> p.matMul(w));

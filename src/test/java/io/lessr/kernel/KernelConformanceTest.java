@@ -26,12 +26,7 @@ class KernelConformanceTest {
     void jupyterKernelTestSuitePasses() throws Exception {
         assumeTrue(pythonHas("jupyter_kernel_test"),
                 "python3-jupyter-kernel-test is not installed: .ci/run installs it (apt-get install python3-jupyter-kernel-test)");
-        Path kernels = Files.createDirectories(tmp.resolve("jupyter/kernels/lessr-java"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String json = "{\"argv\": [" + q(java) + ", \"-cp\", " + q(System.getProperty("java.class.path"))
-                + ", \"io.lessr.kernel.KernelMain\", \"{connection_file}\"], \"display_name\": \"Java (LESSR kit, test)\","
-                + " \"language\": \"java\", \"interrupt_mode\": \"message\"}";
-        Files.writeString(kernels.resolve("kernel.json"), json);
+        TestKernelspec.write(tmp.resolve("jupyter"));
         Path suite = Path.of("src/test/jupyter/test_kernel_conformance.py").toAbsolutePath();
         ProcessBuilder pb = new ProcessBuilder(PYTHON, "-m", "unittest", "-v", "test_kernel_conformance")
                 .directory(suite.getParent().toFile()).redirectErrorStream(true);
@@ -57,7 +52,4 @@ class KernelConformanceTest {
         }
     }
 
-    private static String q(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
 }

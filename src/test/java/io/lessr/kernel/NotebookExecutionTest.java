@@ -40,11 +40,7 @@ class NotebookExecutionTest {
     static void kernelspec() throws Exception {
         assumeTrue(Files.isExecutable(JUPYTER) && run(List.of(JUPYTER.toString(), "nbconvert", "--version"), null, 60).exit == 0,
                 "Debian's jupyter-nbconvert is not installed: .ci/run installs it");
-        Path kernels = Files.createDirectories(tmp.resolve("jupyter/kernels/lessr-java"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(kernels.resolve("kernel.json"), "{\"argv\": [" + q(java) + ", \"-cp\", "
-                + q(System.getProperty("java.class.path")) + ", \"io.lessr.kernel.KernelMain\", \"{connection_file}\"],"
-                + " \"display_name\": \"Java (LESSR kit, test)\", \"language\": \"java\", \"interrupt_mode\": \"message\"}");
+        TestKernelspec.write(tmp.resolve("jupyter"));
     }
 
     static Stream<String> notebooks() throws Exception {
@@ -142,7 +138,4 @@ class NotebookExecutionTest {
         return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
     }
 
-    private static String q(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
 }
