@@ -17,6 +17,13 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "data/synthetic", description = "output folder (default: ${DEFAULT-VALUE})")
     Path out;
 
+    @Option(names = "--preset", description = "default, diginetica, gowalla or lastfm: the size of the paper's "
+            + "datasets (sizes given as options still apply)")
+    String preset;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--num-items", description = "number of items (default: " + 1000 + ")")
     int numItems = D.numItems();
 
@@ -37,10 +44,18 @@ final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Settings s = new Settings(numItems, numTrain, numTest, meanLength, zipf, D.successors(),
-                D.followProbability(), D.repeatProbability(), seed);
+        Settings base = preset == null ? D : Settings.preset(preset);
+        var parsed = spec.commandLine().getParseResult();
+        Settings s = new Settings(
+                parsed.hasMatchedOption("--num-items") ? numItems : base.numItems(),
+                parsed.hasMatchedOption("--num-train") ? numTrain : base.numTrain(),
+                parsed.hasMatchedOption("--num-test") ? numTest : base.numTest(),
+                parsed.hasMatchedOption("--mean-length") ? meanLength : base.meanLength(),
+                parsed.hasMatchedOption("--zipf") ? zipf : base.zipfExponent(),
+                base.successors(), base.followProbability(), base.repeatProbability(),
+                parsed.hasMatchedOption("--seed") ? seed : base.seed());
         SyntheticSessions.write(s, out);
-        System.out.printf("wrote %d items, %d train and %d test sessions to %s%n", numItems, numTrain, numTest, out);
+        System.out.printf("wrote %d items, %d train and %d test sessions to %s%n", s.numItems(), s.numTrain(), s.numTest(), out);
         return 0;
     }
 }
