@@ -36,6 +36,21 @@ class SyntheticSessionsTest {
     }
 
     @Test
+    void presetsHaveThePaperDatasetSizes() {
+        SyntheticSessions.Settings digi = SyntheticSessions.Settings.preset("diginetica");
+        assertEquals(43_097, digi.numItems());
+        // about 720,000 training prefixes: sessions x (mean length - 1)
+        double prefixes = digi.numTrain() * (digi.meanLength() - 1);
+        assertTrue(prefixes > 650_000 && prefixes < 800_000, "prefixes " + prefixes);
+        assertEquals(29_510, SyntheticSessions.Settings.preset("gowalla").numItems());
+        assertEquals(38_616, SyntheticSessions.Settings.preset("lastfm").numItems());
+        assertTrue(SyntheticSessions.Settings.preset("lastfm").meanLength() > digi.meanLength(), "longer sessions");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SyntheticSessions.Settings.preset("movielens"));
+        assertTrue(e.getMessage().contains("unknown preset"));
+    }
+
+    @Test
     void popularityIsSkewedAndTransitionsRepeat() {
         SyntheticSessions gen = new SyntheticSessions(SyntheticSessions.Settings.embeddedDefault());
         List<int[]> sessions = gen.sessions(3000);
