@@ -33,6 +33,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "2", description = "timed epochs after one warm-up epoch (default: ${DEFAULT-VALUE})")
     int epochs;
 
+    @Option(names = "--max-batches", description = "cap each epoch at this many training (and evaluation) batches, "
+            + "taken from the first sessions, so that large datasets bench in minutes")
+    Integer maxBatches;
+
     @Option(names = "--batch-size", defaultValue = "512")
     int batchSize;
 
@@ -58,8 +62,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Path dir = datasetDir != null ? datasetDir : TrainCommand.embeddedDataset();
         SessionDataset dataset = SessionDataset.read(dir);
-        AugmentedDataset train = new AugmentedDataset(dataset.trainSessions());
-        AugmentedDataset test = new AugmentedDataset(dataset.testSessions());
+        AugmentedDataset train = new AugmentedDataset(capped(dataset.trainSessions()));
+        AugmentedDataset test = new AugmentedDataset(capped(dataset.testSessions()));
         Device dev = EngineSettings.device(device);
         System.out.printf("dataset %s: %d items, %d train / %d test samples; device %s; torch threads %s intra, %s inter; "
                         + "%d collate workers; DJL %s, PyTorch %s%n",
@@ -105,6 +109,20 @@ final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf("peak RSS %.0f MiB%n", Memory.peakResidentMiB());
         return 0;
+    }
+
+    /** The first sessions that give {@code maxBatches} batches of prefixes (all of them without a cap). */
+    private List<int[]> capped(List<int[]> sessions) {
+        if (maxBatches == null) {
+            return sessions;
+        }
+        long wanted = (long) maxBatches * batchSize;
+        long prefixes = 0;
+        int n = 0;
+        while (n < sessions.size() && prefixes < wanted) {
+            prefixes += Math.max(0, sessions.get(n++).length - 1);
+        }
+        return sessions.subList(0, n);
     }
 
     private void benchRecommend(SessionDataset dataset, AugmentedDataset test, Device dev) throws IOException {
