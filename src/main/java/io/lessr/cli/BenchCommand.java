@@ -75,10 +75,7 @@ final class BenchCommand implements Callable<Integer> {
             benchRecommend(dataset, test, dev);
             return 0;
         }
-        int[] order = new int[train.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
+        int[] order = Collator.inOrder(train.size());
         long t0 = System.nanoTime();
         int collated = 0;
         for (int rep = 0; rep < 3; rep++) {

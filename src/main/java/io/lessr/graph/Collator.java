@@ -51,6 +51,15 @@ public final class Collator implements AutoCloseable {
         return new Prefetching(dataset, chunks.iterator(), 2 * numWorkers);
     }
 
+    /** The sample order 0, 1, ..., n-1. */
+    public static int[] inOrder(int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        return order;
+    }
+
     /** The number of batches {@link #batches} yields. */
     public static int numBatches(int numSamples, int batchSize, boolean dropLast) {
         return dropLast ? numSamples / batchSize : (numSamples + batchSize - 1) / batchSize;

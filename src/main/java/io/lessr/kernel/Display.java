@@ -2,7 +2,6 @@ package io.lessr.kernel;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -93,9 +92,5 @@ public final class Display {
         DisplayData d = new DisplayData();
         d.putData(type, data);
         return d;
-    }
-
-    static Map<String, Object> noParams() {
-        return Map.of();
     }
 }

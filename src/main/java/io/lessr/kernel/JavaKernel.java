@@ -9,8 +9,6 @@ import io.github.spencerpark.jupyter.kernel.history.HistoryManager;
 import io.github.spencerpark.jupyter.kernel.magic.CellMagicParseContext;
 import io.github.spencerpark.jupyter.kernel.magic.MagicParser;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -413,11 +411,5 @@ public final class JavaKernel extends BaseKernel {
         public String toString() {
             return title();
         }
-    }
-
-    static String stackTrace(Throwable t) {
-        StringWriter w = new StringWriter();
-        t.printStackTrace(new PrintWriter(w));
-        return w.toString();
     }
 }

@@ -131,11 +131,4 @@ public final class AdamW {
     public int stepCount() {
         return step;
     }
-
-    /** The optimiser state of each parameter, by PyTorch name: {first moment, second moment}. */
-    public Map<String, NDArray[]> state() {
-        Map<String, NDArray[]> state = new java.util.LinkedHashMap<>();
-        slots.forEach(s -> state.put(s.name, new NDArray[] {s.mean, s.variance}));
-        return state;
-    }
 }

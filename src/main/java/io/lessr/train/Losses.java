@@ -9,7 +9,12 @@ public final class Losses {
 
     /** {@code nn.functional.cross_entropy(logits, labels)}: mean negative log-likelihood of the labels. */
     public static NDArray crossEntropy(NDArray logits, NDArray labels) {
-        NDArray rows = logits.getManager().arange(0, (int) logits.getShape().get(0), 1, labels.getDataType());
-        return logits.logSoftmax(1).get(new NDIndex("{}, {}", rows, labels)).mean().neg();
+        return atLabels(logits.logSoftmax(1), labels).mean().neg();
+    }
+
+    /** {@code scores[i, labels[i]]} for every row i: each sample's score of its own label. */
+    public static NDArray atLabels(NDArray scores, NDArray labels) {
+        NDArray rows = scores.getManager().arange(0, (int) scores.getShape().get(0), 1, labels.getDataType());
+        return scores.get(new NDIndex("{}, {}", rows, labels));
     }
 }

@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -225,11 +224,7 @@ public final class TrainRunner {
     private Map<String, Double> evaluate(Collator collator) {
         EngineSettings.noGradOnThisThread();
         Metrics metrics = new Metrics(options.ks());
-        int[] order = new int[testSet.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Iterator<GraphBatch> batches = collator.batches(testSet, order, options.batchSize(), false);
+        Iterator<GraphBatch> batches = collator.batches(testSet, Collator.inOrder(testSet.size()), options.batchSize(), false);
         while (batches.hasNext()) {
             GraphBatch batch = batches.next();
             try (NDManager scope = manager.newSubManager()) {
@@ -242,8 +237,7 @@ public final class TrainRunner {
 
     /** 1 + the number of items scored strictly above each label. */
     public static long[] ranks(NDArray logits, NDArray labels) {
-        NDArray rows = logits.getManager().arange(0, (int) logits.getShape().get(0), 1, labels.getDataType());
-        NDArray labelScores = logits.get(new NDIndex("{}, {}", rows, labels)).expandDims(1);
+        NDArray labelScores = Losses.atLabels(logits, labels).expandDims(1);
         if (labelScores.isNaN().any().getBoolean()) {
             throw new TrainingDivergedException("the model produced NaN scores");
         }
@@ -251,10 +245,7 @@ public final class TrainRunner {
     }
 
     private int[] permutation(Random shuffle) {
-        int[] order = new int[trainSet.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
+        int[] order = Collator.inOrder(trainSet.size());
         for (int i = order.length - 1; i > 0; i--) {
             int j = shuffle.nextInt(i + 1);
             int tmp = order[i];
