@@ -2,6 +2,8 @@ package io.lessr.cli;
 
 import io.lessr.data.SyntheticSessions;
 import io.lessr.data.SyntheticSessions.Settings;
+import io.lessr.data.preprocess.RawDataset;
+import io.lessr.data.preprocess.SyntheticRawLog;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -14,8 +16,17 @@ import picocli.CommandLine.Option;
 final class SynthCommand implements Callable<Integer> {
     private static final Settings D = Settings.embeddedDefault();
 
-    @Option(names = "--out", defaultValue = "data/synthetic", description = "output folder (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", description = "output folder (default: data/synthetic); with --raw, the raw log file "
+            + "(default: raw/<the original file name>)")
     Path out;
+
+    @Option(names = "--raw", description = "instead of a dataset folder, write a raw log in the format of diginetica, "
+            + "gowalla or lastfm, for the preprocess command")
+    String raw;
+
+    @Option(names = "--clicks", defaultValue = "1200000", description = "with --raw: rows in the log (default: ${DEFAULT-VALUE}, "
+            + "about Diginetica's size)")
+    long clicks;
 
     @Option(names = "--preset", description = "default, diginetica, gowalla or lastfm: the size of the paper's "
             + "datasets (sizes given as options still apply)")
@@ -44,6 +55,14 @@ final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (raw != null) {
+            RawDataset format = RawDataset.of(raw);
+            Path file = out != null ? out : Path.of("raw", format.rawFileName());
+            long rows = SyntheticRawLog.write(format, clicks, spec.commandLine().getParseResult().hasMatchedOption("--seed") ? seed : 42, file);
+            System.out.printf("wrote a synthetic %s log of %d clicks to %s%n", format.id(), rows, file);
+            return 0;
+        }
+        Path out = this.out != null ? this.out : Path.of("data/synthetic");
         Settings base = preset == null ? D : Settings.preset(preset);
         var parsed = spec.commandLine().getParseResult();
         Settings s = new Settings(
