@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, the Jupyter pieces the tests use: the kernel conformance suite,
-# nbconvert/nbclient to execute notebooks headless, and Chromium to check that plots draw.
+# nbconvert/nbclient to execute notebooks headless, Chromium to check that plots draw, and NumPy,
+# the oracle for the preprocessing's replica of numpy.argsort.
 # Does nothing when they are already there. Needs root (or sudo) the first time.
 set -euo pipefail
-PACKAGES="python3-jupyter-kernel-test jupyter-client jupyter-nbconvert python3-nbconvert python3-nbclient chromium"
-if /usr/bin/python3 -c "import jupyter_kernel_test, jupyter_client, nbconvert, nbclient" 2>/dev/null \
+PACKAGES="python3-jupyter-kernel-test jupyter-client jupyter-nbconvert python3-nbconvert python3-nbclient python3-numpy chromium"
+if /usr/bin/python3 -c "import jupyter_kernel_test, jupyter_client, nbconvert, nbclient, numpy" 2>/dev/null \
     && [ -x /usr/bin/jupyter ] && [ -x /usr/bin/chromium ]; then
   exit 0
 fi
@@ -12,5 +13,5 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $PACKAGES >/dev/null
-/usr/bin/python3 -c "import jupyter_kernel_test, jupyter_client, nbconvert, nbclient"
+/usr/bin/python3 -c "import jupyter_kernel_test, jupyter_client, nbconvert, nbclient, numpy"
 echo "Jupyter test tools installed: $(/usr/bin/jupyter nbconvert --version | head -1) nbconvert, $(/usr/bin/chromium --version)"

@@ -63,4 +63,22 @@ class MainTest {
         assertEquals(java.util.List.of("epoch", "mean_loss", "train_seconds", "eval_seconds",
                 "HR@5", "MRR@5", "NDCG@5", "HR@10", "MRR@10", "NDCG@10"), t.columnNames());
     }
+
+    @Test
+    void synthRawThenPreprocessThenTrain() throws IOException {
+        Path raw = tmp.resolve("raw/train-item-views.csv");
+        assertEquals(0, run("synth", "--raw", "diginetica", "--clicks", "20000", "--out", raw.toString()).exit());
+        Path d = tmp.resolve("datasets/diginetica");
+        Result r = run("preprocess", "--dataset", "diginetica", "--file", raw.toString(), "--dataset-dir", d.toString());
+        assertEquals(0, r.exit(), r.err());
+        Result t = run("train", "--dataset-dir", d.toString(), "--epochs", "1", "--embedding-dim", "8", "--num-layers", "1",
+                "--device", "cpu");
+        assertEquals(0, t.exit(), t.err());
+        Files.writeString(raw, "sessionId;userId;itemId;timeframe;eventdate\n1;;2;0;2016-01-01\n1;;3;0;01/02/2016\n");
+        Result bad = run("preprocess", "-d", "diginetica", "-f", raw.toString(), "--dataset-dir", d.toString());
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("train-item-views.csv:3: eventdate"), bad.err());
+        assertFalse(bad.err().contains("\tat "), bad.err());
+        assertTrue(Files.exists(d.resolve("train.txt")), "the earlier dataset stays");
+    }
 }

@@ -93,6 +93,16 @@ public final class NumpyArgsort {
         }
     }
 
+    /** {@code numpy.argsort(values, kind='heapsort')}: the fallback of deep quicksort partitions. */
+    static int[] heapsort(long[] v) {
+        int[] a = new int[v.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i;
+        }
+        heapsort(v, a, 0, a.length);
+        return a;
+    }
+
     /** NumPy's aheapsort on a[from .. from+n-1], with its 1-based heap indexing. */
     private static void heapsort(long[] v, int[] a, int from, int n) {
         int base = from - 1;
