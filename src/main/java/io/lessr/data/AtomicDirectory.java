@@ -29,6 +29,7 @@ public final class AtomicDirectory {
         try {
             Files.createDirectories(parent);
             tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp-");
+            readableByAll(tmp, "rwxr-xr-x");
             writer.write(tmp);
             if (Files.exists(dir)) {
                 Path old = Files.createTempDirectory(parent, "." + dir.getFileName() + ".old-");
@@ -50,6 +51,13 @@ public final class AtomicDirectory {
                     // the original error matters more
                 }
             }
+        }
+    }
+
+    /** Temporary files are private (0600/0700); the finished folder should look like any other written one. */
+    public static void readableByAll(Path path, String permissions) throws IOException {
+        if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
         }
     }
 

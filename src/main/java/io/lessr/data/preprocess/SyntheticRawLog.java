@@ -52,6 +52,7 @@ public final class SyntheticRawLog {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 written = new SyntheticRawLog(format, seed).write(clicks, w);
             }
+            io.lessr.data.AtomicDirectory.readableByAll(tmp, "rw-r--r--");
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return written;
         } catch (IOException e) {

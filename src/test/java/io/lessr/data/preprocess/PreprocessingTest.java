@@ -69,6 +69,8 @@ class PreprocessingTest {
         String log = preprocess(RawDataset.DIGINETICA, out);
         assertSameFiles(resource("diginetica/expected"), out);
         assertTrue(log.contains("No. of Clicks: 31\nNo. of Items: 3\n"), log);
+        // an ordinary folder, not the private one a temporary folder starts as
+        assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
         // and the kit reads what it wrote
         SessionDataset d = SessionDataset.read(out);
         assertEquals(3, d.numItems());
