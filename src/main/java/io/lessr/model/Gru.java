@@ -3,7 +3,6 @@ package io.lessr.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
@@ -49,35 +48,49 @@ public final class Gru extends TorchBlock {
     /** Final states {@code (stepSizes[0], hidden)} of the packed sequences {@code (sum(stepSizes), input)}. */
     public NDArray finalStates(ParameterStore ps, NDArray packed, long[] stepSizes, boolean training) {
         var device = packed.getDevice();
-        // Ops led by a parameter put their result on the model's manager: lead with batch arrays,
-        // or move the result to the batch's manager.
-        NDArray wHhT = Rows.onto(packed, ps.getValue(weightHh, device, training).transpose());
-        NDArray bHh = ps.getValue(biasHh, device, training);
-        NDArray gi = Rows.matMul(packed, Rows.onto(packed, ps.getValue(weightIh, device, training).transpose()))
-                .add(ps.getValue(biasIh, device, training));
+        // Weights split by gate once: (r, z) and n.
+        NDList wIh = gates(ps.getValue(weightIh, device, training), packed);
+        NDList wHh = gates(ps.getValue(weightHh, device, training), packed);
+        NDList bIh = gates(ps.getValue(biasIh, device, training), packed);
+        NDList bHh = gates(ps.getValue(biasHh, device, training), packed);
+        NDArray wHrzT = wHh.get(0).transpose();
+        NDArray wHnT = wHh.get(1).transpose();
+        NDArray bHn = bHh.get(1);
+        // Every step's input projection at once; the (r, z) biases of both sides are added here.
+        NDArray giRz = Rows.matMul(packed, wIh.get(0).transpose()).add(bIh.get(0).add(bHh.get(0)));
+        NDArray giN = Rows.matMul(packed, wIh.get(1).transpose()).add(bIh.get(1));
+        // One split per tensor, not a slice per step: a slice's gradient is a zero-filled copy of
+        // the whole tensor, a split's is one concatenation.
+        long[] stepStarts = new long[stepSizes.length - 1];
+        for (int t = 1; t < stepSizes.length; t++) {
+            stepStarts[t - 1] = (t == 1 ? 0 : stepStarts[t - 2]) + stepSizes[t - 1];
+        }
+        NDList giRzSteps = giRz.split(stepStarts, 0);
+        NDList giNSteps = giN.split(stepStarts, 0);
         NDList finished = new NDList(stepSizes.length);
         NDArray h = null;
-        long offset = 0;
         for (int t = 0; t < stepSizes.length; t++) {
             long m = stepSizes[t];
-            NDArray giT = gi.get(new NDIndex().addSliceDim(offset, offset + m));
+            NDArray rz;
+            NDArray ghN;
             NDArray hPrev = null;
-            NDArray gh;
-            if (t == 0) {
-                gh = Rows.onto(packed, bHh.expandDims(0)); // h = 0
+            if (t == 0) { // h = 0: the hidden side is its biases
+                rz = Activation.sigmoid(giRzSteps.get(0));
+                ghN = bHn;
             } else {
+                hPrev = h;
                 if (m < h.getShape().get(0)) {
-                    finished.add(h.get(new NDIndex().addSliceDim(m, h.getShape().get(0))));
+                    NDList kept = h.split(new long[] {m}, 0);
+                    hPrev = kept.get(0);
+                    finished.add(kept.get(1));
                 }
-                hPrev = h.get(new NDIndex().addSliceDim(0, m));
-                gh = Rows.matMul(hPrev, wHhT).add(bHh);
+                rz = Activation.sigmoid(giRzSteps.get(t).add(product(hPrev, wHrzT, training)));
+                ghN = product(hPrev, wHnT, training).add(bHn);
             }
-            NDArray rz = Activation.sigmoid(columns(giT, 0, 2 * hidden).add(columns(gh, 0, 2 * hidden)));
-            NDArray r = columns(rz, 0, hidden);
-            NDArray z = columns(rz, hidden, 2 * hidden);
-            NDArray n = columns(giT, 2 * hidden, 3 * hidden).add(r.mul(columns(gh, 2 * hidden, 3 * hidden))).tanh();
+            NDList gates = rz.split(2, 1);
+            NDArray n = giNSteps.get(t).add(gates.get(0).mul(ghN)).tanh();
+            NDArray z = gates.get(1);
             h = hPrev == null ? n.sub(z.mul(n)) : n.add(z.mul(hPrev.sub(n)));
-            offset += m;
         }
         finished.add(h);
         // Sequences that ran longest come first: reverse the order in which they finished.
@@ -85,9 +98,19 @@ public final class Gru extends TorchBlock {
         return finished.size() == 1 ? finished.head() : NDArrays.concat(finished);
     }
 
+    /**
+     * A parameter's (r, z) rows and n rows, on the batch's manager: ops led by a parameter put
+     * their results on the model's manager, where they would outlive the batch.
+     */
+    private NDList gates(NDArray parameter, NDArray batchArray) {
+        NDList parts = parameter.split(new long[] {2L * hidden}, 0);
+        parts.attach(batchArray.getManager());
+        return parts;
+    }
 
-    private static NDArray columns(NDArray x, long from, long to) {
-        return x.get(new NDIndex().addAllDim().addSliceDim(from, to));
+    /** Padding for batch-invariant scores costs three ops a step; training has no use for it. */
+    private static NDArray product(NDArray x, NDArray w, boolean training) {
+        return training ? x.matMul(w) : Rows.matMul(x, w);
     }
 
     @Override

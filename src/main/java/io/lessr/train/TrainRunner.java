@@ -201,7 +201,8 @@ public final class TrainRunner {
             NDList graph = batch.toNDList(scope);
             float loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray lossArray = Losses.crossEntropy(model.logits(parameterStore, graph, true), batch.labels(scope));
+                NDArray lossArray = Losses.crossEntropy(model, parameterStore,
+                        model.sessionRepresentations(parameterStore, graph, true), batch.labels(scope), true);
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
             }
@@ -228,8 +229,12 @@ public final class TrainRunner {
         while (batches.hasNext()) {
             GraphBatch batch = batches.next();
             try (NDManager scope = manager.newSubManager()) {
-                NDArray logits = model.logits(parameterStore, batch.toNDList(scope), false);
-                metrics.add(ranks(logits, batch.labels(scope)));
+                NDArray labels = batch.labels(scope);
+                NDArray sr = model.sessionRepresentations(parameterStore, batch.toNDList(scope), false);
+                for (long[] ranks : model.scoresInBlocks(parameterStore, sr, false,
+                        (logits, from) -> ranks(logits, Losses.rows(labels, from, logits)))) {
+                    metrics.add(ranks);
+                }
             }
         }
         return metrics.results();

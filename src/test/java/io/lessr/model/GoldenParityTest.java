@@ -118,8 +118,12 @@ class GoldenParityTest {
             NDArray logits;
             NDArray loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                logits = model.logits(new ParameterStore(manager, false), graph, true);
-                loss = Losses.crossEntropy(logits, batch.labels(manager));
+                // One train-mode forward; the loss and the gradients come the way training takes them
+                // (logits a block of sessions at a time), the whole logits only for the comparison.
+                ParameterStore ps = new ParameterStore(manager, false);
+                NDArray sr = model.sessionRepresentations(ps, graph, true);
+                logits = model.scores(ps, sr, true);
+                loss = Losses.crossEntropy(model, ps, sr, batch.labels(manager), true);
                 collector.backward(loss);
             }
             assertClose("train.logits", fx.trainLogits(), logits, VALUE_TOL, 1);
@@ -148,8 +152,9 @@ class GoldenParityTest {
             for (int step = 0; step < cfg.get("steps").getAsInt(); step++) {
                 try (NDManager sub = manager.newSubManager()) {
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        NDArray logits = model.logits(new ParameterStore(sub, false), batch.toNDList(sub), true);
-                        collector.backward(Losses.crossEntropy(logits, batch.labels(sub)));
+                        ParameterStore ps = new ParameterStore(sub, false);
+                        NDArray sr = model.sessionRepresentations(ps, batch.toNDList(sub), true);
+                        collector.backward(Losses.crossEntropy(model, ps, sr, batch.labels(sub), true));
                     }
                     optimizer.step();
                 }
