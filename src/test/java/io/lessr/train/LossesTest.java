@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Training takes the loss (and evaluation the ranks) a block of {@link Lessr#SCORE_BLOCK} sessions
+ * Training takes the loss (and evaluation the ranks) a block of {@link Lessr#scoreBlock()} sessions
  * at a time; the golden fixture has fewer sessions than a block, so here a batch of several blocks
  * (the last one partial) must give the whole-batch loss, gradients and ranks.
  */
@@ -39,7 +39,7 @@ class LossesTest {
     @Test
     void blockwiseLossGradientsAndRanksEqualTheWholeBatchOnes() {
         int numItems = 90;
-        int sessions = 2 * Lessr.SCORE_BLOCK + 21;
+        int sessions = 2 * 64 + 21;
         Random r = new Random(3);
         List<int[]> prefixes = new ArrayList<>();
         int[] labels = new int[sessions];
@@ -54,6 +54,7 @@ class LossesTest {
         GraphBatch batch = GraphBatch.of(prefixes, labels);
         try (NDManager manager = NDManager.newBaseManager()) {
             Lessr model = new Lessr(new LessrConfig(numItems, 8, 3, 0.0, true)).initialize(manager);
+            assertEquals(64, model.scoreBlock());
             Map<String, Parameter> params = TorchNames.of(model);
             float[] losses = new float[2];
             List<Map<String, float[]>> grads = new ArrayList<>();
