@@ -166,10 +166,18 @@ public final class GraphBatch {
         list.add(ones(manager, new long[][] {shortcutDst, arange(shortcutDst.length)},
                 new Shape(numNodes, shortcutDst.length)));
         list.add(manager.create(eopSources));
-        // Step sizes steer the loop on the host: keep them off the GPU.
-        NDManager host = manager.getDevice().isGpu() ? manager.newSubManager(Device.cpu()) : manager;
-        list.add(host.create(stepSizes));
+        Device device = placement(EOP_STEPS, manager.getDevice());
+        list.add((device.equals(manager.getDevice()) ? manager : manager.newSubManager(device)).create(stepSizes));
         return list;
+    }
+
+    /**
+     * Where tensor {@code index} of {@link #toNDList} goes when the model runs on {@code device}: all
+     * on the model's device, but the GRU's step sizes, which steer a loop on the host (reading them
+     * from a GPU would synchronise every batch).
+     */
+    public static Device placement(int index, Device device) {
+        return index == EOP_STEPS ? Device.cpu() : device;
     }
 
     public NDArray labels(NDManager manager) {
