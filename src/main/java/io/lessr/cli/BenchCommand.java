@@ -96,7 +96,20 @@ final class BenchCommand implements Callable<Integer> {
             TorchInit.apply(model, 0);
             TrainRunner runner = new TrainRunner(model, manager, train, test,
                     options.withEpochs(epochs + 1), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            // PyTorch's peak-memory counters are not exposed: sample the device's use after each epoch.
+            double[] gpuMiB = {0};
+            if (dev.isGpu()) {
+                runner.listener(new TrainRunner.Listener() {
+                    @Override
+                    public void onEpoch(TrainRunner.EpochResult result) {
+                        gpuMiB[0] = Math.max(gpuMiB[0], ai.djl.util.cuda.CudaUtils.getGpuMemory(dev).getUsed() / 1048576.0);
+                    }
+                });
+            }
             runner.train();
+            if (dev.isGpu()) {
+                System.out.printf("GPU memory in use after an epoch: at most %.0f MiB%n", gpuMiB[0]);
+            }
             int trainSamples = Collator.numBatches(train.size(), batchSize, true) * batchSize;
             for (TrainRunner.EpochResult r : runner.history()) {
                 System.out.printf("epoch %d%s: train %.2f s (%.0f samples/s), eval %.2f s (%.0f samples/s), RSS %.0f MiB%n",
