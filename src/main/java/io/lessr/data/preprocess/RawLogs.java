@@ -26,9 +26,9 @@ import tech.tablesaw.api.Table;
  * are kept, as ints and epoch milliseconds. Every problem is reported with the file and line.
  */
 public final class RawLogs {
-    /** pandas' default missing-value strings: {@code read_csv} turns them into NaN and {@code dropna} drops the row. */
+    /** pandas 1.5's default missing-value strings (2.0 added "None"): {@code read_csv} turns them into NaN and {@code dropna} drops the row. */
     private static final Set<String> NA = Set.of("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
-            "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null");
+            "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null");
     private static final List<String> DIGINETICA_HEADER = List.of("sessionId", "userId", "itemId", "timeframe", "eventdate");
 
     private RawLogs() {}
@@ -129,7 +129,7 @@ public final class RawLogs {
     }
 
     private static boolean isMissing(CharSequence s) {
-        return s.length() <= 8 && NA.contains(s.toString());
+        return s.length() <= 9 && NA.contains(s.toString()); // the longest is "#N/A N/A"
     }
 
     private static String describe(DelimitedReader in) {

@@ -85,6 +85,19 @@ class PreprocessingTest {
     }
 
     @Test
+    void pandasMissingValueStringsDropTheRow() throws IOException {
+        StringBuilder log = new StringBuilder();
+        List<String> missing = List.of("", "NA", "N/A", "#N/A N/A", "null", "NaN", "-nan", "<NA>");
+        for (int i = 0; i < missing.size(); i++) {
+            log.append("u\t2009-05-04T23:08:").append(10 + i).append("Z\t").append(missing.get(i)).append("\tA\t\tT\n");
+        }
+        // not among pandas 1.5's strings: items
+        log.append("u\t2009-05-04T23:09:00Z\tNAN\tA\t\tT\n").append("u\t2009-05-04T23:09:01Z\tNone\tA\t\tT\n");
+        Table t = RawDataset.LASTFM.read(Files.writeString(tmp.resolve("na.tsv"), log));
+        assertEquals(2, t.rowCount());
+    }
+
+    @Test
     void gowallaReadsUserTimeAndLocationColumns() throws IOException {
         Path raw = Files.writeString(tmp.resolve("checkins.txt"),
                 "0\t2010-10-19T23:55:27Z\t30.2359091167\t-97.7951395833\t22847\n"
