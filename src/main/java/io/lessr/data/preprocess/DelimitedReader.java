@@ -49,8 +49,30 @@ final class DelimitedReader implements Closeable {
             fields[i] = new StringBuilder();
         }
         // Undecodable bytes become U+FFFD, which the parse of a kept field reports with its line.
-        in = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
+        in = new InputStreamReader(decompressed(file), StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
+    }
+
+    /** As pandas infers from the name: {@code .gz} is gzip, {@code .zip} holds one file. */
+    private static java.io.InputStream decompressed(Path file) throws IOException {
+        java.io.InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".gz")) {
+            return new java.util.zip.GZIPInputStream(raw, 1 << 16);
+        }
+        if (name.endsWith(".zip")) {
+            java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(raw);
+            java.util.zip.ZipEntry entry = zip.getNextEntry();
+            while (entry != null && entry.isDirectory()) {
+                entry = zip.getNextEntry();
+            }
+            if (entry == null) {
+                zip.close();
+                throw new DatasetFormatException(file, 0, "the zip archive holds no file");
+            }
+            return zip;
+        }
+        return raw;
     }
 
     /** The 1-based line on which the current record starts. */

@@ -85,6 +85,29 @@ class PreprocessingTest {
     }
 
     @Test
+    void gzipAndZipLogsReadLikeThePlainFile() throws Exception {
+        Path plain = resource("diginetica/" + RawDataset.DIGINETICA.rawFileName());
+        byte[] bytes = Files.readAllBytes(plain);
+        Path gz = tmp.resolve("train-item-views.csv.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(bytes);
+        }
+        Path zip = tmp.resolve("dataset-train-diginetica.zip");
+        try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("dataset-train-diginetica/"));
+            out.putNextEntry(new java.util.zip.ZipEntry("dataset-train-diginetica/train-item-views.csv"));
+            out.write(bytes);
+        }
+        Table expected = RawDataset.DIGINETICA.read(plain);
+        for (Path compressed : List.of(gz, zip)) {
+            Table t = RawDataset.DIGINETICA.read(compressed);
+            assertEquals(expected.rowCount(), t.rowCount(), compressed.toString());
+            assertArrayEquals(expected.intColumn(ITEM).asIntArray(), t.intColumn(ITEM).asIntArray());
+            assertArrayEquals(expected.longColumn(TIME).asLongArray(), t.longColumn(TIME).asLongArray());
+        }
+    }
+
+    @Test
     void pandasMissingValueStringsDropTheRow() throws IOException {
         StringBuilder log = new StringBuilder();
         List<String> missing = List.of("", "NA", "N/A", "#N/A N/A", "null", "NaN", "-nan", "<NA>");
