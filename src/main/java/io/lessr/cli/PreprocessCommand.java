@@ -32,11 +32,11 @@ final class PreprocessCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RawDataset raw = RawDataset.of(dataset);
-        Path out = datasetDir != null ? datasetDir : Path.of("datasets", raw.id());
-        long start = System.nanoTime();
         if (topItems != null && topItems < 1) {
             throw new IllegalArgumentException("--top-items must be positive, got " + topItems);
         }
+        Path out = datasetDir != null ? datasetDir : Path.of("datasets", raw.id());
+        long start = System.nanoTime();
         Summary s = raw.preprocess(file, out, topItems != null ? topItems : raw.topItems(), System.out);
         System.out.printf("%d training and %d test sessions, %d items; %.1f s, peak RSS %.0f MiB%n", s.numTrainSessions(),
                 s.numTestSessions(), s.numItems(), (System.nanoTime() - start) / 1e9, Memory.peakResidentMiB());

@@ -59,12 +59,8 @@ public final class Gru extends TorchBlock {
         // Every step's input projection at once; the (r, z) biases of both sides are added here.
         NDArray giRz = Rows.matMul(packed, wIh.get(0).transpose()).add(bIh.get(0).add(bHh.get(0)));
         NDArray giN = Rows.matMul(packed, wIh.get(1).transpose()).add(bIh.get(1));
-        // One split per tensor, not a slice per step: a slice's gradient is a zero-filled copy of
-        // the whole tensor, a split's is one concatenation.
-        long[] stepStarts = new long[stepSizes.length - 1];
-        for (int t = 1; t < stepSizes.length; t++) {
-            stepStarts[t - 1] = (t == 1 ? 0 : stepStarts[t - 2]) + stepSizes[t - 1];
-        }
+        // Cut into steps with one split per tensor, not a slice per step (Rows.starts says why).
+        long[] stepStarts = Rows.starts(stepSizes);
         NDList giRzSteps = giRz.split(stepStarts, 0);
         NDList giNSteps = giN.split(stepStarts, 0);
         NDList finished = new NDList(stepSizes.length);

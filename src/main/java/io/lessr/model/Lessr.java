@@ -129,12 +129,14 @@ public final class Lessr extends TorchBlock {
             java.util.function.BiFunction<NDArray, Integer, T> use) {
         NDArray itemsT = itemsTransposed(ps, sr, training);
         int sessions = (int) sr.getShape().get(0);
-        int size = scoreBlock();
-        List<T> out = new ArrayList<>();
-        for (int from = 0; from < sessions; from += size) {
-            NDArray block = sessions <= size ? sr : sr.get(new ai.djl.ndarray.index.NDIndex()
-                    .addSliceDim(from, Math.min(sessions, from + size)));
-            out.add(use.apply(Rows.matMul(block, itemsT), from));
+        long[] sizes = new long[(sessions + scoreBlock() - 1) / scoreBlock()];
+        for (int b = 0; b < sizes.length; b++) {
+            sizes[b] = Math.min(scoreBlock(), sessions - (long) b * scoreBlock());
+        }
+        NDList blocks = sr.split(Rows.starts(sizes), 0);
+        List<T> out = new ArrayList<>(blocks.size());
+        for (int b = 0; b < blocks.size(); b++) {
+            out.add(use.apply(Rows.matMul(blocks.get(b), itemsT), b * scoreBlock()));
         }
         return out;
     }

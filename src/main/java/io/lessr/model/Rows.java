@@ -41,6 +41,21 @@ final class Rows {
     }
 
     /**
+     * Where each part after the first starts, for parts of the given sizes: the argument of {@code
+     * NDArray.split}. Splitting once, rather than slicing each part, matters for the backward pass:
+     * a slice's gradient is a zero-filled copy of the whole tensor, a split's is one concatenation.
+     */
+    static long[] starts(long[] sizes) {
+        long[] starts = new long[Math.max(0, sizes.length - 1)];
+        long start = 0;
+        for (int i = 0; i < starts.length; i++) {
+            start += sizes[i];
+            starts[i] = start;
+        }
+        return starts;
+    }
+
+    /**
      * {@code x[index]} along the first axis, with gradient. Uses {@code torch.embedding}
      * (index_select), several times faster on the CPU than advanced indexing through {@code
      * NDArray.get}; the result lives on the index's manager, so gathering from a parameter leaks

@@ -21,12 +21,12 @@ import java.util.function.Predicate;
  *   p -= lr * wd * p                       (decay group only)
  *   m  = b1 m + (1 - b1) g,   v = b2 v + (1 - b2) g^2
  *   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ * </pre>
  *
  * DJL's fused update (one native call a parameter instead of a dozen ops) divides by {@code
  * sqrt(v) + eps} with the bias correction folded into the learning rate, which applies epsilon to
  * the uncorrected second moment; scaling epsilon by {@code sqrt(1 - b2^t)} as well makes it
  * PyTorch's formula exactly (up to float rounding).
- * </pre>
  *
  * Call {@link #step()} after the backward pass and outside the gradient collector; it zeroes the
  * gradients it used.
