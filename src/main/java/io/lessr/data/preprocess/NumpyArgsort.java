@@ -107,41 +107,31 @@ public final class NumpyArgsort {
     private static void heapsort(long[] v, int[] a, int from, int n) {
         int base = from - 1;
         for (int l = n >> 1; l > 0; --l) {
-            int tmp = a[base + l];
-            int i = l;
-            for (int j = l << 1; j <= n; ) {
-                if (j < n && v[a[base + j]] < v[a[base + j + 1]]) {
-                    j += 1;
-                }
-                if (v[tmp] < v[a[base + j]]) {
-                    a[base + i] = a[base + j];
-                    i = j;
-                    j += j;
-                } else {
-                    break;
-                }
-            }
-            a[base + i] = tmp;
+            siftDown(v, a, base, l, n, a[base + l]);
         }
         for (; n > 1; ) {
             int tmp = a[base + n];
             a[base + n] = a[base + 1];
             n -= 1;
-            int i = 1;
-            for (int j = 2; j <= n; ) {
-                if (j < n && v[a[base + j]] < v[a[base + j + 1]]) {
-                    j++;
-                }
-                if (v[tmp] < v[a[base + j]]) {
-                    a[base + i] = a[base + j];
-                    i = j;
-                    j += j;
-                } else {
-                    break;
-                }
-            }
-            a[base + i] = tmp;
+            siftDown(v, a, base, 1, n, tmp);
         }
+    }
+
+    /** Sinks {@code tmp} from heap position {@code i} within a heap of {@code n}, as NumPy's loop does. */
+    private static void siftDown(long[] v, int[] a, int base, int i, int n, int tmp) {
+        for (int j = i << 1; j <= n; ) {
+            if (j < n && v[a[base + j]] < v[a[base + j + 1]]) {
+                j += 1;
+            }
+            if (v[tmp] < v[a[base + j]]) {
+                a[base + i] = a[base + j];
+                i = j;
+                j += j;
+            } else {
+                break;
+            }
+        }
+        a[base + i] = tmp;
     }
 
     private static void swap(int[] a, int i, int j) {
