@@ -129,14 +129,15 @@ public final class Lessr extends TorchBlock {
             java.util.function.BiFunction<NDArray, Integer, T> use) {
         NDArray itemsT = itemsTransposed(ps, sr, training);
         int sessions = (int) sr.getShape().get(0);
-        long[] sizes = new long[(sessions + scoreBlock() - 1) / scoreBlock()];
+        int block = scoreBlock();
+        long[] sizes = new long[(sessions + block - 1) / block];
         for (int b = 0; b < sizes.length; b++) {
-            sizes[b] = Math.min(scoreBlock(), sessions - (long) b * scoreBlock());
+            sizes[b] = Math.min(block, sessions - (long) b * block);
         }
         NDList blocks = sr.split(Rows.starts(sizes), 0);
         List<T> out = new ArrayList<>(blocks.size());
         for (int b = 0; b < blocks.size(); b++) {
-            out.add(use.apply(Rows.matMul(blocks.get(b), itemsT), b * scoreBlock()));
+            out.add(use.apply(Rows.matMul(blocks.get(b), itemsT), b * block));
         }
         return out;
     }

@@ -63,12 +63,18 @@ class PreprocessingTest {
         }
     }
 
+    /** Preprocesses the hand-written log of {@code raw}; checks the files and the printed counts. */
+    private Path assertHandWorked(RawDataset raw, int clicks, int items) throws Exception {
+        Path out = tmp.resolve(raw.id());
+        String log = preprocess(raw, out);
+        assertSameFiles(resource(raw.id() + "/expected"), out);
+        assertTrue(log.contains("No. of Clicks: " + clicks + "\nNo. of Items: " + items + "\n"), log);
+        return out;
+    }
+
     @Test
     void digineticaLogGivesTheHandWorkedDataset() throws Exception {
-        Path out = tmp.resolve("diginetica");
-        String log = preprocess(RawDataset.DIGINETICA, out);
-        assertSameFiles(resource("diginetica/expected"), out);
-        assertTrue(log.contains("No. of Clicks: 31\nNo. of Items: 3\n"), log);
+        Path out = assertHandWorked(RawDataset.DIGINETICA, 31, 3);
         // an ordinary folder, not the private one a temporary folder starts as
         assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
         // and the kit reads what it wrote
@@ -78,10 +84,7 @@ class PreprocessingTest {
 
     @Test
     void lastfmLogGivesTheHandWorkedDataset() throws Exception {
-        Path out = tmp.resolve("lastfm");
-        String log = preprocess(RawDataset.LASTFM, out);
-        assertSameFiles(resource("lastfm/expected"), out);
-        assertTrue(log.contains("No. of Clicks: 17\nNo. of Items: 3\n"), log);
+        assertHandWorked(RawDataset.LASTFM, 17, 3);
     }
 
     @Test
