@@ -81,4 +81,19 @@ class MainTest {
         assertFalse(bad.err().contains("\tat "), bad.err());
         assertTrue(Files.exists(d.resolve("train.txt")), "the earlier dataset stays");
     }
+
+    @Test
+    void downloadFromAnUnreachableMirrorIsOneLineAndWritesNothing() throws IOException {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path d = tmp.resolve("sample");
+        Result r = run("download", "--url", "http://127.0.0.1:" + port + "/sample", "--dataset-dir", d.toString(),
+                "--timeout", "2");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("error: cannot download http://127.0.0.1:" + port + "/sample/num_items.txt: "), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(d));
+    }
 }
