@@ -138,7 +138,7 @@ public final class SampleDownload {
             throw e;
         } catch (IOException e) {
             // A body cut short (fewer bytes than Content-Length) lands here too.
-            throw fail(url, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
+            throw fail(url, reason(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw fail(url, "interrupted", null);
@@ -156,6 +156,16 @@ public final class SampleDownload {
             throw fail(url, "larger than " + (MAX_FILE_BYTES >> 20) + " MiB", null);
         }
         return body;
+    }
+
+    /** The first message in the cause chain, with the exception's kind: "ConnectException" alone says little. */
+    private static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage() + " (" + e.getClass().getSimpleName() + ")";
+            }
+        }
+        return e instanceof java.net.ConnectException ? "connection refused or network unreachable" : e.getClass().getSimpleName();
     }
 
     private static DownloadException fail(String url, String reason, IOException cause) {

@@ -121,7 +121,8 @@ final class KernelMagics {
                 + "<dependencies>" + deps + "</dependencies></project>");
         Path out = dir.resolve("classpath.txt");
         Process p = new ProcessBuilder("mvn", "-o", "-q", "-B", "-Dmaven.repo.local=" + repo,
-                "dependency:build-classpath", "-Dmdep.includeScope=runtime", "-Dmdep.outputFile=" + out)
+                // the version the kit's own build fetches (pom.xml), so it is there offline
+                "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath", "-Dmdep.includeScope=runtime", "-Dmdep.outputFile=" + out)
                 .directory(dir.toFile()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0 || !Files.exists(out)) {

@@ -2,11 +2,19 @@ package io.lessr.plot;
 
 import io.lessr.graph.SessionGraph;
 
-import java.util.Locale;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Path2D;
+import java.awt.geom.QuadCurve2D;
+import java.awt.image.BufferedImage;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
 
-/** One prefix's two graphs as edge tables and as SVG pictures, for the walkthrough's Collate section. */
+/** One prefix's two graphs as edge tables and as pictures, for the walkthrough's Collate section. */
 public final class SessionGraphView {
     private SessionGraphView() {}
 
@@ -37,16 +45,20 @@ public final class SessionGraphView {
     }
 
     /** The EOP multigraph: nodes on a circle labelled with their item, edges numbered in time order. */
-    public static String eopSvg(SessionGraph g) {
-        return svg("EOP multigraph", g, g.eopSrc(), g.eopDst(), true);
+    public static BufferedImage eop(SessionGraph g) {
+        return draw("EOP multigraph", g, g.eopSrc(), g.eopDst(), true);
     }
 
     /** The shortcut graph. */
-    public static String shortcutSvg(SessionGraph g) {
-        return svg("shortcut graph", g, g.shortcutSrc(), g.shortcutDst(), false);
+    public static BufferedImage shortcut(SessionGraph g) {
+        return draw("shortcut graph", g, g.shortcutSrc(), g.shortcutDst(), false);
     }
 
-    private static String svg(String title, SessionGraph g, int[] src, int[] dst, boolean numbered) {
+    private static final int SIZE = 400;
+    private static final int SCALE = 2; // drawn at twice the size, so it stays sharp on high-density screens
+    private static final Color EDGE = new Color(0x555555);
+
+    private static BufferedImage draw(String title, SessionGraph g, int[] src, int[] dst, boolean numbered) {
         int n = g.numNodes();
         double cx = 200;
         double cy = 190;
@@ -58,21 +70,29 @@ public final class SessionGraphView {
             x[i] = cx + r * Math.cos(a);
             y[i] = cy + r * Math.sin(a);
         }
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"400\" font-family=\"sans-serif\">"
-                        + "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
-                        + "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/>"
-                        + "</marker></defs><text x=\"10\" y=\"20\" font-size=\"15\">%s</text>", title));
+        BufferedImage image = new BufferedImage(SIZE * SCALE, SIZE * SCALE, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g2 = image.createGraphics();
+        g2.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g2.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g2.scale(SCALE, SCALE);
+        g2.setColor(Color.WHITE);
+        g2.fillRect(0, 0, SIZE, SIZE);
+        g2.setColor(Color.BLACK);
+        g2.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
+        g2.drawString(title, 10, 20);
+        g2.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        g2.setStroke(new BasicStroke(1.2f));
         int[] parallel = new int[n * n];
         for (int e = 0; e < src.length; e++) {
             int s = src[e];
             int d = dst[e];
             String label = numbered ? Integer.toString(e) : "";
+            g2.setColor(EDGE);
             if (s == d) {
                 double lx = x[s] + (x[s] - cx) * 0.25;
                 double ly = y[s] + (y[s] - cy) * 0.25 - (n == 1 ? 40 : 0);
-                sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"16\" fill=\"none\" stroke=\"#555\"/>", lx, ly));
-                sb.append(text(lx, ly - 20, label));
+                g2.draw(new Ellipse2D.Double(lx - 16, ly - 16, 32, 32));
+                text(g2, lx, ly - 20, label);
                 continue;
             }
             // Parallel edges bend further apart so that repeated transitions stay visible.
@@ -87,22 +107,39 @@ public final class SessionGraphView {
             double qy = my + dx / len * bend;
             double ex = x[d] - dx / len * 22;
             double ey = y[d] - dy / len * 22;
-            sb.append(String.format(Locale.ROOT,
-                    "<path d=\"M %.1f %.1f Q %.1f %.1f %.1f %.1f\" fill=\"none\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>",
-                    x[s], y[s], qx, qy, ex, ey));
-            sb.append(text((mx + qx) / 2, (my + qy) / 2, label));
+            g2.draw(new QuadCurve2D.Double(x[s], y[s], qx, qy, ex, ey));
+            arrowHead(g2, qx, qy, ex, ey);
+            text(g2, (mx + qx) / 2, (my + qy) / 2, label);
         }
         for (int i = 0; i < n; i++) {
-            boolean last = i == g.last();
-            sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"20\" fill=\"%s\" stroke=\"#333\"/>",
-                    x[i], y[i], last ? "#f4a261" : "#a8dadc"));
-            sb.append(text(x[i], y[i] + 5, Integer.toString(g.items()[i])));
+            Ellipse2D node = new Ellipse2D.Double(x[i] - 20, y[i] - 20, 40, 40);
+            g2.setColor(i == g.last() ? new Color(0xf4a261) : new Color(0xa8dadc));
+            g2.fill(node);
+            g2.setColor(new Color(0x333333));
+            g2.draw(node);
+            text(g2, x[i], y[i] + 5, Integer.toString(g.items()[i]));
         }
-        return sb.append("</svg>").toString();
+        g2.dispose();
+        return image;
     }
 
-    private static String text(double x, double y, String s) {
-        return s.isEmpty() ? "" : String.format(Locale.ROOT,
-                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\">%s</text>", x, y, s);
+    /** A filled arrow head at (ex, ey), pointing along the curve's last tangent (from its control point). */
+    private static void arrowHead(Graphics2D g2, double qx, double qy, double ex, double ey) {
+        double angle = Math.atan2(ey - qy, ex - qx);
+        Path2D head = new Path2D.Double();
+        head.moveTo(ex, ey);
+        head.lineTo(ex - 9 * Math.cos(angle - 0.4), ey - 9 * Math.sin(angle - 0.4));
+        head.lineTo(ex - 9 * Math.cos(angle + 0.4), ey - 9 * Math.sin(angle + 0.4));
+        head.closePath();
+        g2.fill(head);
+    }
+
+    private static void text(Graphics2D g2, double x, double y, String s) {
+        if (!s.isEmpty()) {
+            Color c = g2.getColor();
+            g2.setColor(Color.BLACK);
+            g2.drawString(s, (float) (x - g2.getFontMetrics().stringWidth(s) / 2.0), (float) y);
+            g2.setColor(c);
+        }
     }
 }
