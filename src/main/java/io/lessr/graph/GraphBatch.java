@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.Arrays;
 import java.util.List;
@@ -159,11 +157,11 @@ public final class GraphBatch {
         list.add(manager.create(itemIds));
         list.add(manager.create(lastNodes));
         list.add(manager.create(nodeSessions));
-        list.add(ones(manager, new long[][] {nodeSessions, arange(numNodes)}, new Shape(lastNodes.length, numNodes)));
+        list.add(SegmentMatrix.ones(manager, new long[][] {nodeSessions, arange(numNodes)}, new Shape(lastNodes.length, numNodes)));
         list.add(manager.create(neighIndex));
         list.add(manager.create(shortcutSrc));
         list.add(manager.create(shortcutDst));
-        list.add(ones(manager, new long[][] {shortcutDst, arange(shortcutDst.length)},
+        list.add(SegmentMatrix.ones(manager, new long[][] {shortcutDst, arange(shortcutDst.length)},
                 new Shape(numNodes, shortcutDst.length)));
         list.add(manager.create(eopSources));
         Device device = placement(EOP_STEPS, manager.getDevice());
@@ -182,22 +180,6 @@ public final class GraphBatch {
 
     public NDArray labels(NDManager manager) {
         return manager.create(Arrays.stream(labels).asLongStream().toArray());
-    }
-
-    /**
-     * A sparse COO matrix with a 1 at each (row, col). Not {@code NDManager.createCoo}: it closes the
-     * dense index array right away, while on the CPU the sparse tensor still reads the Java buffer
-     * behind it, which the garbage collector then frees. Here the index array lives as long as the
-     * manager's scope.
-     */
-    private static NDArray ones(NDManager manager, long[][] indices, Shape shape) {
-        int n = indices[1].length;
-        long[] flat = new long[2 * n];
-        System.arraycopy(indices[0], 0, flat, 0, n);
-        System.arraycopy(indices[1], 0, flat, n, n);
-        NDArray values = manager.ones(new Shape(n));
-        NDArray coordinates = manager.create(flat, new Shape(2, n));
-        return JniUtils.createSparseCoo((PtNDArray) coordinates, (PtNDArray) values, shape);
     }
 
     private static long[] arange(int n) {

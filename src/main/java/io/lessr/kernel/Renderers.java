@@ -34,17 +34,21 @@ final class Renderers {
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> table.print());
                 });
         renderer.createRegistration(Figure.class)
-                .preferring(MIMEType.TEXT_HTML, MIMEType.IMAGE_PNG)
+                .preferring(MIMEType.TEXT_HTML, MIMEType.IMAGE_PNG, MIMEType.TEXT_PLAIN)
                 .register((figure, ctx) -> {
                     String png = figure instanceof ChartFigure chart ? png(chart.image()) : null;
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> figureHtml(figure, png));
                     if (png != null) {
                         ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> png);
                     }
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> "figure: " + title(figure));
                 });
         renderer.createRegistration(RenderedImage.class)
-                .preferring(MIMEType.IMAGE_PNG)
-                .register((image, ctx) -> ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> png(image)));
+                .preferring(MIMEType.IMAGE_PNG, MIMEType.TEXT_PLAIN)
+                .register((image, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> png(image));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> "image " + image.getWidth() + "x" + image.getHeight());
+                });
     }
 
     /** Base64 PNG, as Jupyter carries images. */

@@ -76,10 +76,77 @@ class NotebookExecutionTest {
             }
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
+        storedOutputsMatch(name, nb);
 
         if (name.equals("lessr-walkthrough.ipynb")) {
             plotsAreDrawn(out.resolve(name));
         }
+    }
+
+    /**
+     * The committed notebook carries the outputs of a run (scripts/store-notebooks.py): no error or stderr
+     * output, the same outputs cell by cell as this re-execution (output kinds and MIME types), every plot
+     * with its static picture, no inlined Plotly, under 2 MB.
+     */
+    private void storedOutputsMatch(String name, JsonObject executed) throws Exception {
+        Path file = Path.of("notebooks", name);
+        assertTrue(Files.size(file) < 2 << 20, name + " is " + Files.size(file) + " bytes, over 2 MB");
+        String text = Files.readString(file);
+        assertTrue(!text.contains("plotly.js v2"), name + " stores the Plotly library");
+        JsonObject stored = JsonParser.parseString(text).getAsJsonObject();
+        List<List<String>> storedShape = shape(stored);
+        List<List<String>> executedShape = shape(executed);
+        assertEquals(executedShape.size(), storedShape.size(), "cells of " + name);
+        for (int cell = 0; cell < storedShape.size(); cell++) {
+            assertEquals(executedShape.get(cell), storedShape.get(cell), name + " cell " + cell
+                    + ": stored outputs differ from a fresh run's; run scripts/store-notebooks.py");
+        }
+        for (JsonElement c : stored.getAsJsonArray("cells")) {
+            JsonObject o = c.getAsJsonObject();
+            for (JsonElement output : o.has("outputs") ? o.getAsJsonArray("outputs") : new com.google.gson.JsonArray()) {
+                JsonObject x = output.getAsJsonObject();
+                String type = x.get("output_type").getAsString();
+                assertTrue(!type.equals("error") && !(type.equals("stream") && x.get("name").getAsString().equals("stderr")),
+                        name + " stores an error: " + x);
+                if (x.has("data") && x.getAsJsonObject("data").has("text/html")
+                        && join(x.getAsJsonObject("data").get("text/html")).contains("lessr_plot_")) {
+                    assertTrue(x.getAsJsonObject("data").has("image/png"), "a plot without its picture: " + name);
+                    assertTrue(join(x.getAsJsonObject("data").get("text/html")).contains("<img src=\"data:image/png;base64,"),
+                            "a plot whose HTML lacks its static picture: " + name);
+                }
+            }
+        }
+    }
+
+    /** Per cell: its outputs as "stream:NAME" (consecutive streams of one name merged) or "KIND:MIME,MIME". */
+    private static List<List<String>> shape(JsonObject nb) {
+        List<List<String>> cells = new ArrayList<>();
+        for (JsonElement c : nb.getAsJsonArray("cells")) {
+            JsonObject o = c.getAsJsonObject();
+            List<String> outputs = new ArrayList<>();
+            if (o.has("outputs")) {
+                for (JsonElement output : o.getAsJsonArray("outputs")) {
+                    JsonObject x = output.getAsJsonObject();
+                    String type = x.get("output_type").getAsString();
+                    String sig = type.equals("stream") ? "stream:" + x.get("name").getAsString()
+                            : type + ":" + (x.has("data") ? String.join(",", new java.util.TreeSet<>(x.getAsJsonObject("data").keySet())) : "");
+                    if (!(sig.startsWith("stream:") && !outputs.isEmpty() && outputs.get(outputs.size() - 1).equals(sig))) {
+                        outputs.add(sig);
+                    }
+                }
+            }
+            cells.add(outputs);
+        }
+        return cells;
+    }
+
+    private static String join(JsonElement text) {
+        if (text.isJsonArray()) {
+            StringBuilder sb = new StringBuilder();
+            text.getAsJsonArray().forEach(e -> sb.append(e.getAsString()));
+            return sb.toString();
+        }
+        return text.getAsString();
     }
 
     private void plotsAreDrawn(Path executed) throws Exception {
