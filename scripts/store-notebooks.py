@@ -50,6 +50,20 @@ def problems(nb):
     return found
 
 
+def merge_streams(nb):
+    """Consecutive writes to one stream as one output, as a reader sees them."""
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            if (out.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                    and merged[-1].name == out.name):
+                merged[-1].text += out.text
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def strip_library(nb):
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -81,6 +95,7 @@ def main():
             NotebookClient(nb, timeout=args.timeout, kernel_name="lessr-java",
                            resources={"metadata": {"path": str(path.parent)}}).execute()
             strip_library(nb)
+            merge_streams(nb)
             found = problems(nb)
             if found:
                 print(f"{path.name}: not stored, its outputs hold errors:\n  " + "\n  ".join(found), file=sys.stderr)

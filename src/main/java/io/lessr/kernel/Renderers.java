@@ -4,6 +4,7 @@ import io.github.spencerpark.jupyter.kernel.display.Renderer;
 import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
 
 import io.lessr.plot.ChartFigure;
+import io.lessr.plot.Picture;
 
 import java.awt.image.RenderedImage;
 import java.io.ByteArrayOutputStream;
@@ -42,6 +43,14 @@ final class Renderers {
                         ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> png);
                     }
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> "figure: " + title(figure));
+                });
+        renderer.createRegistration(Picture.class)
+                .preferring(MIMEType.IMAGE_PNG, MIMEType.TEXT_PLAIN)
+                .register((picture, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> png(picture.image()));
+                    ctx.getOutputContainer().putMetaData(MIMEType.IMAGE_PNG,
+                            java.util.Map.of("width", picture.width(), "height", picture.height()));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> "picture " + picture.width() + "x" + picture.height());
                 });
         renderer.createRegistration(RenderedImage.class)
                 .preferring(MIMEType.IMAGE_PNG, MIMEType.TEXT_PLAIN)

@@ -45,20 +45,20 @@ public final class SessionGraphView {
     }
 
     /** The EOP multigraph: nodes on a circle labelled with their item, edges numbered in time order. */
-    public static BufferedImage eop(SessionGraph g) {
+    public static Picture eop(SessionGraph g) {
         return draw("EOP multigraph", g, g.eopSrc(), g.eopDst(), true);
     }
 
     /** The shortcut graph. */
-    public static BufferedImage shortcut(SessionGraph g) {
+    public static Picture shortcut(SessionGraph g) {
         return draw("shortcut graph", g, g.shortcutSrc(), g.shortcutDst(), false);
     }
 
     private static final int SIZE = 400;
-    private static final int SCALE = 2; // drawn at twice the size, so it stays sharp on high-density screens
+    private static final int SCALE = 2; // drawn at twice the size it is shown at
     private static final Color EDGE = new Color(0x555555);
 
-    private static BufferedImage draw(String title, SessionGraph g, int[] src, int[] dst, boolean numbered) {
+    private static Picture draw(String title, SessionGraph g, int[] src, int[] dst, boolean numbered) {
         int n = g.numNodes();
         double cx = 200;
         double cy = 190;
@@ -120,7 +120,7 @@ public final class SessionGraphView {
             text(g2, x[i], y[i] + 5, Integer.toString(g.items()[i]));
         }
         g2.dispose();
-        return image;
+        return new Picture(image, SIZE, SIZE);
     }
 
     /** A filled arrow head at (ex, ey), pointing along the curve's last tangent (from its control point). */

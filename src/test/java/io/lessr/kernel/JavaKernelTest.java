@@ -96,9 +96,18 @@ class JavaKernelTest {
         java.awt.image.BufferedImage eop = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
                 java.util.Base64.getDecoder().decode((String) graph.getData(MIMEType.IMAGE_PNG))));
         assertEquals(800, eop.getHeight());
+        assertEquals(java.util.Map.of("width", 400, "height", 400), graphMetadata(graph).get("image/png"),
+                "shown at half its pixel size");
         // Nodes are the items in ascending order on a circle from the top: item 2 on top, item 4 (the last) below.
         assertEquals(new java.awt.Color(0xa8dadc).getRGB(), eop.getRGB(2 * 212, 2 * 48), "item 2's node");
         assertEquals(new java.awt.Color(0xf4a261).getRGB(), eop.getRGB(2 * 212, 2 * 308), "the last item's node, highlighted");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Object> graphMetadata(DisplayData d) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = DisplayData.class.getDeclaredField("metadata"); // the base kernel has no getter
+        f.setAccessible(true);
+        return (java.util.Map<String, Object>) f.get(d);
     }
 
     @Test
