@@ -46,16 +46,20 @@ public final class Display {
 
     public static void updateDisplay(String id, Object o) {
         DisplayData data = o instanceof DisplayData d ? d : render(o);
+        kernel().flushStreams(false);
         kernel().getIO().display.updateDisplay(id, data);
     }
 
     public static void updateDisplay(String id, Object o, String... as) {
-        kernel().getIO().display.updateDisplay(id, render(o, as));
+        DisplayData data = render(o, as);
+        kernel().flushStreams(false);
+        kernel().getIO().display.updateDisplay(id, data);
     }
 
     private static String show(DisplayData data) {
         String id = data.hasDisplayId() ? data.getDisplayId() : UUID.randomUUID().toString();
         data.setDisplayId(id);
+        kernel().flushStreams(false); // text printed before comes before
         kernel().display(data);
         return id;
     }
@@ -77,6 +81,7 @@ public final class Display {
             java.lang.reflect.Field env = io.github.spencerpark.jupyter.kernel.DisplayStream.class.getDeclaredField("env");
             env.setAccessible(true);
             Object e = env.get(kernel().getIO().display);
+            kernel().flushStreams(false);
             if (e != null) {
                 ((io.github.spencerpark.jupyter.channels.ShellReplyEnvironment) e).publish(wait
                         ? io.github.spencerpark.jupyter.messages.publish.PublishClearOutput.BEFORE_NEXT_OUTPUT

@@ -43,6 +43,10 @@ public final class JavaKernel extends BaseKernel {
     private final MagicParser magicParser = new MagicParser();
     private final KernelMagics magics;
     private final List<String[]> history = Collections.synchronizedList(new ArrayList<>()); // {input, output}
+    private final BatchedStream stdout = new BatchedStream(io.github.spencerpark.jupyter.messages.publish.PublishStream.StreamType.OUT);
+    private final BatchedStream stderr = new BatchedStream(io.github.spencerpark.jupyter.messages.publish.PublishStream.StreamType.ERR);
+    private final java.io.PrintStream cellOut = new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8);
+    private final java.io.PrintStream cellErr = new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8);
 
     public JavaKernel() {
         SnippetExecutionControl.Provider provider = new SnippetExecutionControl.Provider();
@@ -265,7 +269,7 @@ public final class JavaKernel extends BaseKernel {
 
             @Override
             public List<HistoryEntry> search(String glob, int length, Set<ResultFlag> flags) {
-                Pattern p = Pattern.compile(glob.replace("*", ".*").replace("?", "."), Pattern.DOTALL);
+                Pattern p = globPattern(glob);
                 List<HistoryEntry> found = entries(flags).stream().filter(h -> p.matcher(h.getInput()).matches())
                         .collect(Collectors.toList());
                 if (flags.contains(ResultFlag.UNIQUE)) {
@@ -275,6 +279,27 @@ public final class JavaKernel extends BaseKernel {
                 return length > 0 ? found.subList(Math.max(0, found.size() - length), found.size()) : found;
             }
         };
+    }
+
+    /** IPython's history search pattern: {@code *} any text, {@code ?} one character, everything else itself. */
+    static Pattern globPattern(String glob) {
+        StringBuilder regex = new StringBuilder();
+        StringBuilder literal = new StringBuilder();
+        for (char c : (glob == null ? "*" : glob).toCharArray()) {
+            if (c == '*' || c == '?') {
+                if (literal.length() > 0) {
+                    regex.append(Pattern.quote(literal.toString()));
+                    literal.setLength(0);
+                }
+                regex.append(c == '*' ? ".*" : ".");
+            } else {
+                literal.append(c);
+            }
+        }
+        if (literal.length() > 0) {
+            regex.append(Pattern.quote(literal.toString()));
+        }
+        return Pattern.compile(regex.toString(), Pattern.DOTALL);
     }
 
     private List<HistoryEntry> entries(Set<HistoryManager.ResultFlag> flags) {
@@ -290,11 +315,13 @@ public final class JavaKernel extends BaseKernel {
     }
 
     /**
-     * jupyter-jvm-basekernel 2.3.0 leaves {@code status} out of kernel_info and history replies, which
-     * the messaging protocol requires (Jupyter's conformance suite checks it): answer those two here.
+     * jupyter-jvm-basekernel 2.3.0 leaves {@code status} out of kernel_info, history and comm_info
+     * replies, which the messaging protocol requires (Jupyter's conformance suite checks it): answer
+     * those here.
      */
     @Override
     public void becomeHandlerForConnection(io.github.spencerpark.jupyter.channels.JupyterConnection connection) {
+        LenientRequests.install();
         super.becomeHandlerForConnection(connection);
         connection.setHandler(io.github.spencerpark.jupyter.messages.MessageType.KERNEL_INFO_REQUEST, (env, msg) -> {
             env.setBusyDeferIdle();
@@ -305,6 +332,51 @@ public final class JavaKernel extends BaseKernel {
         connection.setHandler(io.github.spencerpark.jupyter.messages.MessageType.HISTORY_REQUEST, (env, msg) -> {
             env.setBusyDeferIdle();
             env.reply(new ProtocolReplies.History(ProtocolReplies.lookup(getHistoryManager(), msg.getContent())));
+        });
+        connection.setHandler(io.github.spencerpark.jupyter.messages.MessageType.COMM_INFO_REQUEST, (env, msg) -> {
+            env.setBusyDeferIdle();
+            String target = msg.getContent() == null ? null : msg.getContent().getTargetName();
+            var comms = new java.util.LinkedHashMap<String, io.github.spencerpark.jupyter.messages.reply.CommInfoReply.CommInfo>();
+            for (var comm : commManager) {
+                if (target == null || target.equals(comm.getTargetName())) {
+                    comms.put(comm.getID(), new io.github.spencerpark.jupyter.messages.reply.CommInfoReply.CommInfo(comm.getTargetName()));
+                }
+            }
+            env.reply(new ProtocolReplies.CommInfo(comms));
+        });
+        for (var type : List.of(io.github.spencerpark.jupyter.messages.MessageType.KERNEL_INFO_REQUEST,
+                io.github.spencerpark.jupyter.messages.MessageType.EXECUTE_REQUEST,
+                io.github.spencerpark.jupyter.messages.MessageType.INSPECT_REQUEST,
+                io.github.spencerpark.jupyter.messages.MessageType.COMPLETE_REQUEST,
+                io.github.spencerpark.jupyter.messages.MessageType.HISTORY_REQUEST,
+                io.github.spencerpark.jupyter.messages.MessageType.IS_COMPLETE_REQUEST,
+                io.github.spencerpark.jupyter.messages.MessageType.COMM_INFO_REQUEST,
+                io.github.spencerpark.jupyter.messages.MessageType.SHUTDOWN_REQUEST,
+                io.github.spencerpark.jupyter.messages.MessageType.INTERRUPT_REQUEST)) {
+            answerAlways(connection, type);
+        }
+    }
+
+    /**
+     * Every request gets a reply: a handler that fails (a bad request, a bug, an Error such as a stack
+     * overflow) answers with an error reply of the request's reply type instead of leaving the client
+     * waiting.
+     */
+    private static <T> void answerAlways(io.github.spencerpark.jupyter.channels.JupyterConnection connection,
+            io.github.spencerpark.jupyter.messages.MessageType<T> type) {
+        io.github.spencerpark.jupyter.channels.ShellHandler<T> handler = connection.getHandler(type);
+        if (handler == null) {
+            return;
+        }
+        var replyType = io.github.spencerpark.jupyter.messages.MessageType.getType(type.getName().replace("_request", "_reply"));
+        connection.setHandler(type, (env, msg) -> {
+            try {
+                handler.handle(env, msg);
+            } catch (Throwable t) {
+                Exception e = t instanceof Exception ex ? ex
+                        : new IllegalStateException(t.getClass().getName() + ": " + t.getMessage(), t);
+                env.replyError(replyType, io.github.spencerpark.jupyter.messages.reply.ErrorReply.of(e));
+            }
         });
     }
 
@@ -329,13 +401,17 @@ public final class JavaKernel extends BaseKernel {
         java.io.PrintStream oldOut = System.out;
         java.io.PrintStream oldErr = System.err;
         java.io.InputStream oldIn = System.in;
-        System.setOut(getIO().out);
-        System.setErr(getIO().err);
+        stdout.attach(env);
+        stderr.attach(env);
+        System.setOut(cellOut);
+        System.setErr(cellErr);
         System.setIn(getIO().in);
         env.defer(() -> {
             System.setOut(oldOut);
             System.setErr(oldErr);
             System.setIn(oldIn);
+            stdout.detach();
+            stderr.detach();
         });
         ioAccess("setEnv", env);
         env.defer(() -> ioAccess("retractEnv", env));
@@ -343,15 +419,35 @@ public final class JavaKernel extends BaseKernel {
         pages.clear();
         try {
             DisplayData out = eval(request.getCode());
+            flushStreams(true);
             if (out != null) {
                 env.publish(new io.github.spencerpark.jupyter.messages.publish.PublishExecuteResult(count, out));
             }
             env.defer().reply(new ProtocolReplies.Execute(count, new ArrayList<>(pages)));
         } catch (Exception e) {
-            var error = io.github.spencerpark.jupyter.messages.reply.ErrorReply.of(e);
+            flushStreams(true);
+            // The cell's exception by its own class name (java.lang.OutOfMemoryError), not the kernel's wrapper.
+            String ename = e instanceof EvaluationException ev ? ev.className : e.getClass().getSimpleName();
+            String evalue = e.getMessage() == null ? "" : e.getMessage();
+            List<String> traceback = formatError(e);
+            var error = new io.github.spencerpark.jupyter.messages.reply.ErrorReply(ename, evalue, traceback);
             error.setExecutionCount(count);
-            env.publish(io.github.spencerpark.jupyter.messages.publish.PublishError.of(e, this::formatError));
+            env.publish(new io.github.spencerpark.jupyter.messages.publish.PublishError(ename, evalue, traceback));
             env.defer().replyError(io.github.spencerpark.jupyter.messages.reply.ExecuteReply.MESSAGE_TYPE.error(), error);
+        }
+    }
+
+    /**
+     * Sends the cell's waiting stdout and stderr text, so that it comes before the output about to be
+     * sent ({@code all}: the cell is over, a broken character at the end included).
+     */
+    void flushStreams(boolean all) {
+        if (all) {
+            stdout.sendAll();
+            stderr.sendAll();
+        } else {
+            stdout.send();
+            stderr.send();
         }
     }
 

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * IJava's magics. Line magics: {@code %classpath PATH...} (folders or jars), {@code %jars GLOB...}
@@ -92,71 +91,12 @@ final class KernelMagics {
      * Resolves artifacts and their runtime dependencies from the local repository with Maven in
      * offline mode (so the resolution is Maven's own); without Maven, the artifacts' own jars only.
      */
-    private void maven(List<String> coordinates) throws IOException, InterruptedException {
+    private void maven(List<String> coordinates) {
         if (coordinates.isEmpty()) {
             throw new IllegalArgumentException("%maven takes coordinates group:artifact:version");
         }
-        for (String c : coordinates) {
-            if (c.split(":").length != 3) {
-                throw new IllegalArgumentException("%maven: '" + c + "' is not group:artifact:version");
-            }
-        }
-        Path repo = Path.of(System.getProperty("maven.repo.local",
-                Path.of(System.getProperty("user.home"), ".m2", "repository").toString()));
-        if (!mavenAvailable()) {
-            for (String c : coordinates) {
-                kernel.shell().addToClasspath(localJar(repo, c).toString());
-            }
-            return;
-        }
-        Path dir = Files.createTempDirectory("lessr-maven");
-        StringBuilder deps = new StringBuilder();
-        for (String c : coordinates) {
-            String[] g = c.split(":");
-            deps.append("<dependency><groupId>").append(g[0]).append("</groupId><artifactId>").append(g[1])
-                    .append("</artifactId><version>").append(g[2]).append("</version></dependency>");
-        }
-        Files.writeString(dir.resolve("pom.xml"), "<project><modelVersion>4.0.0</modelVersion>"
-                + "<groupId>lessr.kernel</groupId><artifactId>magic</artifactId><version>1</version>"
-                + "<dependencies>" + deps + "</dependencies></project>");
-        Path out = dir.resolve("classpath.txt");
-        Process p = new ProcessBuilder("mvn", "-o", "-q", "-B", "-Dmaven.repo.local=" + repo,
-                // the version the kit's own build fetches (pom.xml), so it is there offline
-                "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath", "-Dmdep.includeScope=runtime", "-Dmdep.outputFile=" + out)
-                .directory(dir.toFile()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0 || !Files.exists(out)) {
-            String reason = log.lines().filter(l -> l.contains("ERROR")).findFirst().orElse(log.strip());
-            throw new IllegalArgumentException("%maven: cannot resolve " + String.join(", ", coordinates)
-                    + " from the local repository " + repo + " (offline): " + reason);
-        }
-        for (String c : coordinates) {
-            kernel.shell().addToClasspath(localJar(repo, c).toString());
-        }
-        String cp = Files.readString(out).strip();
-        if (!cp.isEmpty()) {
-            kernel.shell().addToClasspath(cp);
-        }
-    }
-
-    private static Path localJar(Path repo, String coordinate) {
-        String[] g = coordinate.split(":");
-        Path jar = repo.resolve(g[0].replace('.', File.separatorChar)).resolve(g[1]).resolve(g[2])
-                .resolve(g[1] + "-" + g[2] + ".jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("%maven: " + coordinate + " is not in the local repository ("
-                    + jar + " is missing); fetch it once with mvn dependency:get -Dartifact=" + coordinate);
-        }
-        return jar;
-    }
-
-    private static boolean mavenAvailable() {
-        try {
-            Process p = new ProcessBuilder("mvn", "-v").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
+        for (Path jar : MavenDependencies.forUser().resolve(coordinates)) {
+            kernel.shell().addToClasspath(jar.toString());
         }
     }
 }

@@ -46,6 +46,11 @@ public final class KernelMain implements Callable<Integer> {
             CommandLine.usage(this, System.err);
             return 2;
         }
+        String jvmOptions = System.getenv(JVM_OPTIONS_ENV);
+        if (jvmOptions != null && !jvmOptions.isBlank() && System.getProperty(CHILD_PROPERTY) == null) {
+            return runInJvmWith(jvmOptions.trim().split("\\s+"));
+        }
+        watchParentIfChild();
         KernelConnectionProperties props = KernelConnectionProperties.parse(
                 Files.readString(connectionFile, StandardCharsets.UTF_8));
         JupyterConnection connection = new JupyterConnection(props);
@@ -54,6 +59,32 @@ public final class KernelMain implements Callable<Integer> {
         connection.connect();
         connection.waitUntilClose();
         return 0;
+    }
+
+    /** JVM options for the kernel, read when Jupyter starts it (as IJava's and JJava's {@code *_JVM_OPTS}). */
+    static final String JVM_OPTIONS_ENV = "LESSR_JVM_OPTS";
+    private static final String CHILD_PROPERTY = "lessr.kernel.child";
+
+    /**
+     * A running JVM cannot take new JVM options: the kernel runs in a second JVM started with them, on
+     * the same class path and connection file, and this one waits for it and ends with it.
+     */
+    private int runInJvmWith(String[] options) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(options));
+        command.add("-D" + CHILD_PROPERTY + "=true");
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelMain.class.getName(), connectionFile.toString()));
+        Process child = new ProcessBuilder(command).inheritIO().start();
+        Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
+        return child.waitFor();
+    }
+
+    /** A kernel started by {@link #runInJvmWith} ends when the JVM that started it is gone (killed by Jupyter). */
+    private static void watchParentIfChild() {
+        if (System.getProperty(CHILD_PROPERTY) != null) {
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
+        }
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true,

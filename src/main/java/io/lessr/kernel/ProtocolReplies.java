@@ -29,6 +29,15 @@ final class ProtocolReplies {
         }
     }
 
+    static final class CommInfo extends io.github.spencerpark.jupyter.messages.reply.CommInfoReply {
+        @SuppressWarnings("unused") // serialised by Gson
+        private final String status = "ok";
+
+        CommInfo(java.util.Map<String, io.github.spencerpark.jupyter.messages.reply.CommInfoReply.CommInfo> comms) {
+            super(comms);
+        }
+    }
+
     /**
      * The base kernel serialises its own history reply's entries as objects; the protocol wants
      * tuples {@code [session, line, input]} or {@code [session, line, [input, output]]}.

@@ -166,16 +166,6 @@ class JavaKernelTest {
     }
 
     @Test
-    void mavenMagicResolvesFromTheLocalRepositoryOffline() throws Exception {
-        // picocli is in the local repository: the build itself needed it.
-        kernel.eval("%maven info.picocli:picocli:4.7.7");
-        assertEquals("true", text(kernel.eval("picocli.CommandLine.class != null")));
-        Exception absent = assertThrows(Exception.class, () -> kernel.eval("%maven org.example:absent:0.0.1"));
-        assertTrue(absent.getMessage().contains("cannot resolve") || absent.getMessage().contains("not in the local repository"),
-                absent.getMessage());
-    }
-
-    @Test
     void completionInspectionAndIsComplete() {
         kernel.shell().eval("String greeting = \"hi\";");
         ReplacementOptions options = kernel.complete("greeting.toUpp", 14);
