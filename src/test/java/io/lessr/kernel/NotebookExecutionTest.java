@@ -2,7 +2,6 @@ package io.lessr.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -38,8 +37,8 @@ class NotebookExecutionTest {
 
     @BeforeAll
     static void kernelspec() throws Exception {
-        assumeTrue(Files.isExecutable(JUPYTER) && run(List.of(JUPYTER.toString(), "nbconvert", "--version"), null, 60).exit == 0,
-                "Debian's jupyter-nbconvert is not installed: .ci/run installs it");
+        assertTrue(Files.isExecutable(JUPYTER) && run(List.of(JUPYTER.toString(), "nbconvert", "--version"), null, 60).exit == 0,
+                "Debian's jupyter-nbconvert is not installed: .ci/run installs it: run scripts/setup-jupyter.sh");
         TestKernelspec.write(tmp.resolve("jupyter"));
     }
 
@@ -153,7 +152,7 @@ class NotebookExecutionTest {
         Path html = tmp.resolve("lessr-walkthrough.html");
         assertEquals(0, run(List.of(JUPYTER.toString(), "nbconvert", "--to", "html", "--output", html.toString(),
                 executed.toString()), null, 300).exit);
-        assumeTrue(Files.isExecutable(CHROMIUM), "Debian's chromium is not installed: .ci/run installs it");
+        assertTrue(Files.isExecutable(CHROMIUM), "Debian's chromium is not installed: .ci/run installs it: run scripts/setup-jupyter.sh");
         List<String> chromium = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--hide-scrollbars", "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium"),
