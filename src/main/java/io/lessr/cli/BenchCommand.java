@@ -8,11 +8,11 @@ import io.lessr.data.SessionDataset;
 import io.lessr.graph.Collator;
 import io.lessr.graph.GraphBatch;
 import io.lessr.model.Lessr;
-import io.lessr.model.LessrConfig;
 import io.lessr.model.EngineSettings;
-import io.lessr.model.TorchInit;
 import io.lessr.serve.Recommender;
 import io.lessr.train.Memory;
+import io.lessr.train.EpochResult;
+import io.lessr.train.RunSpec;
 import io.lessr.train.TrainRunner;
 
 import java.io.IOException;
@@ -37,17 +37,17 @@ final class BenchCommand implements Callable<Integer> {
             + "taken from the first sessions, so that large datasets bench in minutes")
     Integer maxBatches;
 
-    @Option(names = "--batch-size", defaultValue = "512")
-    int batchSize;
+    @Option(names = "--batch-size", description = "(default: the walkthrough's)")
+    Integer batchSize;
 
-    @Option(names = "--embedding-dim", defaultValue = "32")
-    int embeddingDim;
+    @Option(names = "--embedding-dim", description = "(default: the walkthrough's)")
+    Integer embeddingDim;
 
-    @Option(names = "--num-layers", defaultValue = "3")
-    int numLayers;
+    @Option(names = "--num-layers", description = "(default: the walkthrough's)")
+    Integer numLayers;
 
-    @Option(names = "--num-workers", defaultValue = "4")
-    int numWorkers;
+    @Option(names = "--num-workers", description = "(default: the walkthrough's)")
+    Integer numWorkers;
 
     @Option(names = "--device", defaultValue = "auto")
     String device;
@@ -58,9 +58,24 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", description = "with --recommend: a saved model (default: untrained weights for the dataset)")
     Path model;
 
+    private RunSpec spec;
+
     @Override
     public Integer call() throws IOException {
         Path dir = datasetDir != null ? datasetDir : TrainCommand.embeddedDataset();
+        RunSpec.Builder settings = RunSpec.builder().datasetDir(dir.toString()).epochs(epochs + 1).patience(Integer.MAX_VALUE)
+                .logInterval(Integer.MAX_VALUE);
+        if (batchSize != null) settings.batchSize(batchSize);
+        if (embeddingDim != null) settings.embeddingDim(embeddingDim);
+        if (numLayers != null) settings.numLayers(numLayers);
+        if (numWorkers != null) settings.numWorkers(numWorkers);
+        try {
+            spec = settings.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(RunSpecOptions.inFlags(e.getMessage()), e);
+        }
+        int batchSize = spec.batchSize();
+        int numWorkers = spec.numWorkers();
         SessionDataset dataset = SessionDataset.read(dir);
         AugmentedDataset train = new AugmentedDataset(capped(dataset.trainSessions()));
         AugmentedDataset test = new AugmentedDataset(capped(dataset.testSessions()));
@@ -88,20 +103,16 @@ final class BenchCommand implements Callable<Integer> {
         double collateSeconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("collate (1 thread): %.0f samples/s%n", collated / collateSeconds);
 
-        TrainRunner.Options options = new TrainRunner.Options(1e-3, 1e-4, batchSize, 1, List.of(10, 20), 1000,
-                numWorkers, Integer.MAX_VALUE, 0, false, null);
         try (NDManager manager = NDManager.newBaseManager(dev)) {
-            Lessr model = new Lessr(new LessrConfig(dataset.numItems(), embeddingDim, numLayers, 0.2, true))
-                    .initialize(manager);
-            TorchInit.apply(model, 0);
-            TrainRunner runner = new TrainRunner(model, manager, train, test,
-                    options.withEpochs(epochs + 1), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            Lessr model = Lessr.create(spec.config(dataset.numItems()), manager, spec.seed());
+            TrainRunner runner = new TrainRunner(model, manager, train, test, spec,
+                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
             // PyTorch's peak-memory counters are not exposed: sample the device's use after each epoch.
             double[] gpuMiB = {0};
             if (dev.isGpu()) {
                 runner.listener(new TrainRunner.Listener() {
                     @Override
-                    public void onEpoch(TrainRunner.EpochResult result) {
+                    public void onEpoch(EpochResult result) {
                         gpuMiB[0] = Math.max(gpuMiB[0], ai.djl.util.cuda.CudaUtils.getGpuMemory(dev).getUsed() / 1048576.0);
                     }
                 });
@@ -111,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf("GPU memory in use after an epoch: at most %.0f MiB%n", gpuMiB[0]);
             }
             int trainSamples = Collator.numBatches(train.size(), batchSize, true) * batchSize;
-            for (TrainRunner.EpochResult r : runner.history()) {
+            for (EpochResult r : runner.history()) {
                 System.out.printf("epoch %d%s: train %.2f s (%.0f samples/s), eval %.2f s (%.0f samples/s), RSS %.0f MiB%n",
                         r.epoch(), r.epoch() == 0 ? " (warm-up)" : "", r.trainSeconds(), trainSamples / r.trainSeconds(),
                         r.evalSeconds(), test.size() / r.evalSeconds(), r.residentMiB());
@@ -126,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
         if (maxBatches == null) {
             return sessions;
         }
-        long wanted = (long) maxBatches * batchSize;
+        long wanted = (long) maxBatches * spec.batchSize();
         long prefixes = 0;
         int n = 0;
         while (n < sessions.size() && prefixes < wanted) {
@@ -143,10 +154,7 @@ final class BenchCommand implements Callable<Integer> {
         java.util.Collections.shuffle(queries, new java.util.Random(0));
         try (NDManager manager = NDManager.newBaseManager(dev)) {
             Lessr m = model != null ? io.lessr.model.SavedModel.load(model, manager)
-                    : new Lessr(new LessrConfig(dataset.numItems(), embeddingDim, numLayers, 0.2, true)).initialize(manager);
-            if (model == null) {
-                TorchInit.apply(m, 0);
-            }
+                    : Lessr.create(spec.config(dataset.numItems()), manager, spec.seed());
             try (Recommender r = new Recommender(m, manager, 1, 1)) {
                 int n = Math.min(2000, queries.size());
                 for (int i = 0; i < 200; i++) {

@@ -4,12 +4,11 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.lessr.data.AugmentedDataset;
 import io.lessr.data.SessionDataset;
-import io.lessr.model.Lessr;
-import io.lessr.model.LessrConfig;
 import io.lessr.model.EngineSettings;
+import io.lessr.model.Lessr;
 import io.lessr.model.SavedModel;
-import io.lessr.model.TorchInit;
 import io.lessr.train.Checkpoint;
+import io.lessr.train.RunSpec;
 import io.lessr.plot.MetricsTable;
 import io.lessr.train.TrainRunner;
 
@@ -18,60 +17,23 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /** The walkthrough's {@code main.py}: read a dataset, train LESSR, report HR/MRR/NDCG. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = RunSpecOptions.Defaults.class,
         description = "Train LESSR on a dataset folder and report HR, MRR and NDCG at each K.")
 final class TrainCommand implements Callable<Integer> {
     static final String EMBEDDED = "data/synthetic";
 
-    @Option(names = "--dataset-dir", description = "the dataset directory (default: the embedded " + EMBEDDED + ")")
-    Path datasetDir;
-
-    @Option(names = "--embedding-dim", defaultValue = "32", description = "the embedding size (default: ${DEFAULT-VALUE})")
-    int embeddingDim;
-
-    @Option(names = "--num-layers", defaultValue = "3", description = "the number of layers (default: ${DEFAULT-VALUE})")
-    int numLayers;
-
-    @Option(names = "--feat-drop", defaultValue = "0.2", description = "the dropout ratio for features (default: ${DEFAULT-VALUE})")
-    double featDrop;
-
-    @Option(names = "--lr", defaultValue = "1e-3", description = "the learning rate (default: ${DEFAULT-VALUE})")
-    double lr;
-
-    @Option(names = "--batch-size", defaultValue = "512", description = "the batch size (default: ${DEFAULT-VALUE})")
-    int batchSize;
-
-    @Option(names = "--epochs", defaultValue = "30", description = "the number of training epochs (default: ${DEFAULT-VALUE})")
-    int epochs;
-
-    @Option(names = "--weight-decay", defaultValue = "1e-4", description = "AdamW's decoupled weight decay (default: ${DEFAULT-VALUE})")
-    double weightDecay;
-
-    @Option(names = "--Ks", defaultValue = "10,20", split = ",", description = "the cut-offs K of the metrics (default: ${DEFAULT-VALUE})")
-    List<Integer> ks;
-
-    @Option(names = "--patience", defaultValue = "2", description = "epochs without improvement before stopping (default: ${DEFAULT-VALUE})")
-    int patience;
-
-    @Option(names = "--num-workers", defaultValue = "4", description = "threads that build the input graphs (default: ${DEFAULT-VALUE})")
-    int numWorkers;
-
-    @Option(names = "--valid-split", description = "train on the first part of train.txt and test on this last fraction of it")
-    Double validSplit;
-
-    @Option(names = "--log-interval", defaultValue = "100", description = "print the mean loss every this many batches (default: ${DEFAULT-VALUE})")
-    int logInterval;
-
-    @Option(names = "--seed", defaultValue = "0", description = "seed for initial weights, shuffling and dropout (default: ${DEFAULT-VALUE})")
-    long seed;
+    @Mixin
+    RunSpecOptions run;
 
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
     String device;
@@ -79,73 +41,81 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--metrics-out", description = "write the per-epoch table as CSV to this file")
     Path metricsOut;
 
-    @Option(names = "--save-dir", description = "save the trained model (after the last epoch) to this folder")
+    @Option(names = "--save-dir", description = "save the model of the best epoch (by --save-metric) to this folder")
     Path saveDir;
 
-    @Option(names = "--checkpoint-dir", description = "write a checkpoint after every epoch into this folder")
+    @Option(names = "--save-metric", description = "the metric that picks the best epoch "
+            + "(default: HR at the largest K, HR@20 with the walkthrough's Ks, its headline)")
+    String saveMetric;
+
+    @Option(names = "--save-last", description = "also save the last epoch's model to this folder")
+    Path saveLast;
+
+    @Option(names = "--checkpoint-dir", description = "write a checkpoint after every epoch into this folder (the last two are kept)")
     Path checkpointDir;
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "continue the run whose checkpoints are in DIR "
-            + "(its settings and dataset are reused; --epochs, --num-workers, --log-interval, --device, "
-            + "--metrics-out and --save-dir may be given)")
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue the run whose checkpoints are in DIR, "
+            + "writing its next checkpoints there (its settings and dataset are reused; --epochs, --num-workers, "
+            + "--log-interval, --device, --metrics-out, --save-dir, --save-metric and --save-last may be given)")
     Path resume;
 
     @Spec
     CommandSpec spec;
 
     private static final java.util.Set<String> RESUMABLE = java.util.Set.of("--resume", "--epochs", "--num-workers",
-            "--log-interval", "--device", "--metrics-out", "--save-dir");
+            "--log-interval", "--device", "--metrics-out", "--save-dir", "--save-metric", "--save-last");
 
     @Override
     public Integer call() throws IOException {
-        Path checkpoint = null;
-        Checkpoint.State resumed = null;
+        ParseResult parsed = spec.commandLine().getParseResult();
+        Checkpoint.Loaded checkpoint = null;
+        RunSpec runSpec;
         if (resume != null) {
-            checkpoint = Checkpoint.latest(resume).orElseThrow(
-                    () -> new IllegalArgumentException("no checkpoint (epoch-NNNN folder) in " + resume));
-            resumed = Checkpoint.readState(checkpoint);
-            for (var option : spec.commandLine().getParseResult().matchedOptions()) {
+            for (var option : parsed.matchedOptions()) {
                 if (!RESUMABLE.contains(option.longestName())) {
                     throw new IllegalArgumentException(option.longestName()
                             + " cannot change when resuming: the run keeps the settings it started with");
                 }
             }
+            checkpoint = Checkpoint.latest(resume, System.out);
+            runSpec = run.applyTo(checkpoint.spec(), parsed);
+        } else {
+            runSpec = run.applyTo(RunSpec.walkthrough(), parsed);
+            if (runSpec.datasetDir() == null) {
+                runSpec = runSpec.toBuilder().datasetDir(embeddedDataset().toString()).build();
+            }
         }
-        Path dir = resumed != null ? Path.of(resumed.datasetDir())
-                : datasetDir != null ? datasetDir : embeddedDataset();
+        String bestBy = saveMetric != null ? saveMetric : "HR@" + java.util.Collections.max(runSpec.ks());
+        io.lessr.train.Metrics.checkName(bestBy, runSpec.ks());
+        Device dev = EngineSettings.device(device); // a bad device fails before any work
+        Path dir = Path.of(runSpec.datasetDir());
         System.out.println("reading dataset " + dir);
         SessionDataset dataset = SessionDataset.read(dir);
-        Double split = resumed != null ? resumed.validSplit() : validSplit;
-        if (split != null) {
-            dataset = dataset.withValidSplit(split);
+        if (runSpec.validSplit() != null) {
+            dataset = dataset.withValidSplit(runSpec.validSplit());
         }
         AugmentedDataset trainSet = new AugmentedDataset(dataset.trainSessions());
         AugmentedDataset testSet = new AugmentedDataset(dataset.testSessions());
         System.out.printf("%d items, %d training and %d test samples%n",
                 dataset.numItems(), trainSet.size(), testSet.size());
-        Device dev = EngineSettings.device(device);
-        boolean terminal = System.console() != null;
-        TrainRunner.Options options = resumed != null
-                ? resumed.options().withRunSettings(epochs(resumed), numWorkers, logInterval, terminal)
-                : new TrainRunner.Options(lr, weightDecay, batchSize, epochs, ks, patience, numWorkers, logInterval,
-                        seed, terminal, checkpointDir == null ? null : checkpointDir.toString());
         try (NDManager manager = NDManager.newBaseManager(dev)) {
             Lessr model;
             if (checkpoint != null) {
-                model = SavedModel.load(checkpoint, manager);
+                model = SavedModel.load(checkpoint.dir(), manager);
                 if (model.config().numItems() != dataset.numItems()) {
-                    throw new IllegalArgumentException(checkpoint + " was trained on " + model.config().numItems()
+                    throw new IllegalArgumentException(checkpoint.dir() + " was trained on " + model.config().numItems()
                             + " items but " + dir + " has " + dataset.numItems());
                 }
             } else {
-                model = new Lessr(new LessrConfig(dataset.numItems(), embeddingDim, numLayers, featDrop, true))
-                        .initialize(manager);
-                TorchInit.apply(model, seed);
+                model = Lessr.create(runSpec.config(dataset.numItems()), manager, runSpec.seed());
             }
             System.out.println(model.config() + " on " + dev);
             System.out.println("start training");
-            TrainRunner runner = new TrainRunner(model, manager, trainSet, testSet, options, System.out,
-                    dir.toAbsolutePath().toString(), split);
+            Path checkpoints = resume != null ? resume : checkpointDir;
+            TrainRunner runner = new TrainRunner(model, manager, trainSet, testSet, runSpec, System.out)
+                    .progressBar(System.console() != null)
+                    .checkpointsTo(checkpoints)
+                    .saveBestTo(saveDir, bestBy);
             if (checkpoint != null) {
                 runner.restore(checkpoint);
             }
@@ -157,19 +127,34 @@ final class TrainCommand implements Callable<Integer> {
                 System.out.println("wrote " + metricsOut);
             }
             if (saveDir != null) {
-                SavedModel.write(model, saveDir, java.util.Map.of(
-                        "dataset", dir.toAbsolutePath().toString(),
-                        "epochs", runner.history().size(),
-                        "best", runner.best(),
-                        "bestEpochs", runner.bestEpochs()));
-                System.out.println("saved the model to " + saveDir);
+                int bestEpoch = runner.bestEpochs().get(bestBy);
+                if (savedEpoch(saveDir) != bestEpoch) { // the best epoch came before a resume: its model is in the checkpoints
+                    Path kept = checkpoints == null ? null : checkpoints.resolve(Checkpoint.BEST_MODEL_DIR);
+                    if (kept == null || savedEpoch(kept) != bestEpoch) {
+                        throw new IllegalArgumentException("the model of the best epoch (" + bestEpoch + " by " + bestBy
+                                + ") was not kept: it came before this run resumed and the checkpoints do not hold it");
+                    }
+                    SavedModel.write(SavedModel.load(kept, manager), saveDir, SavedModel.info(kept).asMap());
+                }
+                System.out.println("saved the model of epoch " + bestEpoch + " (best " + bestBy + ") to " + saveDir);
+            }
+            if (saveLast != null) {
+                SavedModel.write(model, saveLast, java.util.Map.of("dataset", runSpec.datasetDir(),
+                        "epoch", runner.history().get(runner.history().size() - 1).epoch(),
+                        "metrics", runner.history().get(runner.history().size() - 1).metrics()));
+                System.out.println("saved the last epoch's model to " + saveLast);
             }
         }
         return 0;
     }
 
-    private int epochs(Checkpoint.State resumed) {
-        return spec.commandLine().getParseResult().hasMatchedOption("--epochs") ? epochs : resumed.options().epochs();
+    /** The epoch a saved model folder records, or -1. */
+    private static int savedEpoch(Path dir) {
+        if (!Files.isRegularFile(dir.resolve(SavedModel.META_FILE))) {
+            return -1;
+        }
+        var info = SavedModel.info(dir);
+        return info.has("epoch") ? info.get("epoch").getAsInt() : -1;
     }
 
     /** {@code data/synthetic} in the working directory, else the copy inside the jar. */

@@ -47,12 +47,12 @@ public record SessionDataset(int numItems, List<int[]> trainSessions, List<int[]
      */
     public SessionDataset withValidSplit(double fraction) {
         if (!(fraction > 0 && fraction < 1)) {
-            throw new IllegalArgumentException("--valid-split must lie in (0, 1), got " + fraction);
+            throw new IllegalArgumentException("validSplit must lie in (0, 1), got " + fraction);
         }
         int numValid = (int) (trainSessions.size() * fraction);
         if (numValid == 0 || numValid == trainSessions.size()) {
             throw new IllegalArgumentException(
-                    "--valid-split " + fraction + " of " + trainSessions.size()
+                    "validSplit " + fraction + " of " + trainSessions.size()
                             + " training sessions leaves an empty training or validation set");
         }
         int cut = trainSessions.size() - numValid;

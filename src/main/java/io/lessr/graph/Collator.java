@@ -23,7 +23,7 @@ public final class Collator implements AutoCloseable {
 
     public Collator(int numWorkers) {
         if (numWorkers < 0) {
-            throw new IllegalArgumentException("--num-workers must be >= 0, got " + numWorkers);
+            throw new IllegalArgumentException("numWorkers must be at least 0, got " + numWorkers);
         }
         this.numWorkers = numWorkers;
         this.workers = numWorkers == 0 ? null : Executors.newFixedThreadPool(numWorkers, r -> {

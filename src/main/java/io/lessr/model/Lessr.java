@@ -73,7 +73,17 @@ public final class Lessr extends TorchBlock {
         return config;
     }
 
-    /** Creates the parameters (PyTorch's default initialisation is applied by {@link TorchInit}). */
+    /**
+     * A model with its parameters on {@code manager}, initialised as PyTorch initialises the walkthrough's
+     * modules, from {@code seed} ({@link TorchInit}): the same seed, the same starting weights.
+     */
+    public static Lessr create(LessrConfig config, NDManager manager, long seed) {
+        Lessr model = new Lessr(config).initialize(manager);
+        TorchInit.apply(model, seed);
+        return model;
+    }
+
+    /** Creates the parameters with DJL's initialisers; {@link #create} starts from PyTorch's instead. */
     public Lessr initialize(NDManager manager) {
         initialize(manager, DataType.FLOAT32, new Shape(1));
         return this;

@@ -1,8 +1,9 @@
 package io.lessr.model;
 
 /**
- * LESSR's hyper-parameters, named as in the walkthrough's {@code LESSR(num_items, embedding_dim,
- * num_layers, batch_norm, feat_drop)}.
+ * LESSR's hyper-parameters, named as the walkthrough's {@code LESSR(num_items, embedding_dim,
+ * num_layers, batch_norm, feat_drop)} names them (here {@code featDrop} comes before {@code batchNorm});
+ * the walkthrough's values are {@code io.lessr.train.RunSpec.walkthrough()}'s.
  */
 public record LessrConfig(int numItems, int embeddingDim, int numLayers, double featDrop, boolean batchNorm) {
 
@@ -21,8 +22,4 @@ public record LessrConfig(int numItems, int embeddingDim, int numLayers, double 
         }
     }
 
-    /** The walkthrough's defaults: embedding 32, 3 layers, dropout 0.2, batch norm on. */
-    public static LessrConfig defaults(int numItems) {
-        return new LessrConfig(numItems, 32, 3, 0.2, true);
-    }
 }

@@ -1,6 +1,6 @@
 package io.lessr.plot;
 
-import io.lessr.train.TrainRunner.EpochResult;
+import io.lessr.train.EpochResult;
 
 import java.util.List;
 import tech.tablesaw.api.DoubleColumn;

@@ -16,7 +16,7 @@ public final class EarlyStopping {
 
     public EarlyStopping(int patience) {
         if (patience < 1) {
-            throw new IllegalArgumentException("--patience must be at least 1, got " + patience);
+            throw new IllegalArgumentException("patience must be at least 1, got " + patience);
         }
         this.patience = patience;
     }

@@ -21,7 +21,7 @@ public final class Metrics {
 
     public Metrics(List<Integer> ks) {
         if (ks.isEmpty() || ks.stream().anyMatch(k -> k <= 0)) {
-            throw new IllegalArgumentException("--Ks needs positive cut-offs, got " + ks);
+            throw new IllegalArgumentException("every K must be at least 1, got " + ks);
         }
         this.ks = ks.stream().mapToInt(Integer::intValue).toArray();
         hits = new double[this.ks.length];
@@ -55,6 +55,23 @@ public final class Metrics {
             out.put("NDCG@" + ks[i], ndcg[i] / numSamples);
         }
         return out;
+    }
+
+    /** The names of the metrics at cut-offs {@code ks}, in the order of {@link #results()}. */
+    public static List<String> names(List<Integer> ks) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int k : ks) {
+            names.addAll(List.of("HR@" + k, "MRR@" + k, "NDCG@" + k));
+        }
+        return names;
+    }
+
+    /** Refuses a metric name the run does not compute. */
+    public static void checkName(String metric, List<Integer> ks) {
+        if (!names(ks).contains(metric)) {
+            throw new IllegalArgumentException("the metric to keep the best model by must be one of " + names(ks)
+                    + ", got " + metric);
+        }
     }
 
     public long numSamples() {

@@ -13,6 +13,7 @@ import io.lessr.graph.Collator;
 import io.lessr.graph.GraphBatch;
 import io.lessr.model.EngineSettings;
 import io.lessr.model.Lessr;
+import io.lessr.model.SavedModel;
 import io.lessr.model.TorchNames;
 
 import java.io.PrintStream;
@@ -35,31 +36,6 @@ import me.tongfei.progressbar.ProgressBarBuilder;
  */
 public final class TrainRunner {
 
-    /** Training settings; the defaults are the walkthrough's. */
-    public record Options(double lr, double weightDecay, int batchSize, int epochs, List<Integer> ks, int patience,
-            int numWorkers, int logInterval, long seed, boolean progressBar, String checkpointDir) {
-        public static Options defaults() {
-            return new Options(1e-3, 1e-4, 512, 30, List.of(10, 20), 2, 4, 100, 0, false, null);
-        }
-
-        public Options withEpochs(int epochs) {
-            return new Options(lr, weightDecay, batchSize, epochs, ks, patience, numWorkers, logInterval, seed,
-                    progressBar, checkpointDir);
-        }
-
-        /** Writes a checkpoint after every epoch into {@code dir} (null: none). */
-        public Options withCheckpointDir(Path dir) {
-            return new Options(lr, weightDecay, batchSize, epochs, ks, patience, numWorkers, logInterval, seed,
-                    progressBar, dir == null ? null : dir.toString());
-        }
-
-        /** The settings a resumed run may change: the rest must stay as the run started. */
-        public Options withRunSettings(int epochs, int numWorkers, int logInterval, boolean progressBar) {
-            return new Options(lr, weightDecay, batchSize, epochs, ks, patience, numWorkers, logInterval, seed,
-                    progressBar, checkpointDir);
-        }
-    }
-
     /** Follows a run as it goes, e.g. to draw a live progress line in a notebook. */
     public interface Listener {
         /** After each training batch; {@code batch} counts from 1 within the epoch. */
@@ -74,65 +50,78 @@ public final class TrainRunner {
         return this;
     }
 
-    /** One epoch: mean training loss, seconds spent training and evaluating, the test metrics, and the resident memory at its end. */
-    public record EpochResult(int epoch, double meanLoss, double trainSeconds, double evalSeconds,
-            Map<String, Double> metrics, double residentMiB) {}
-
     private final Lessr model;
     private final NDManager manager;
     private final AugmentedDataset trainSet;
     private final AugmentedDataset testSet;
-    private final Options options;
+    private final RunSpec spec;
     private final PrintStream out;
     private final AdamW optimizer;
     private final ParameterStore parameterStore;
     private final EarlyStopping stopping;
     private final List<EpochResult> history = new ArrayList<>();
     private Listener listener = new Listener() {};
-    private final String datasetDir;
-    private final Double validSplit;
+    private boolean progressBar;
+    private Path checkpointDir;
+    private Path bestModelDir;
+    private String bestMetric;
     private int batch;
     private double logLoss; // the walkthrough's mean_loss: summed loss / log_interval since the last print
     private int startEpoch;
     private boolean stopped;
 
     public TrainRunner(Lessr model, NDManager manager, AugmentedDataset trainSet, AugmentedDataset testSet,
-            Options options, PrintStream out) {
-        this(model, manager, trainSet, testSet, options, out, null, null);
-    }
-
-    /** {@code datasetDir} and {@code validSplit} are recorded in checkpoints, so that a resumed run finds its data. */
-    public TrainRunner(Lessr model, NDManager manager, AugmentedDataset trainSet, AugmentedDataset testSet,
-            Options options, PrintStream out, String datasetDir, Double validSplit) {
-        if (trainSet.size() < options.batchSize()) {
+            RunSpec spec, PrintStream out) {
+        if (trainSet.size() < spec.batchSize()) {
             throw new IllegalArgumentException("the training set has " + trainSet.size()
-                    + " samples, fewer than one batch of " + options.batchSize() + " (the last short batch is dropped)");
+                    + " samples, fewer than one batch of " + spec.batchSize() + " (the last short batch is dropped)");
         }
         this.model = model;
         this.manager = manager;
         this.trainSet = trainSet;
         this.testSet = testSet;
-        this.options = options;
+        this.spec = spec;
         this.out = out;
         // The walkthrough uses plain Adam when weight decay is 0: AdamW with no decay is the same.
-        this.optimizer = new AdamW(TorchNames.of(model), TorchNames::decays, options.lr(), options.weightDecay());
+        this.optimizer = new AdamW(TorchNames.of(model), TorchNames::decays, spec.lr(), spec.weightDecay());
         this.parameterStore = new ParameterStore(manager, false);
-        this.stopping = new EarlyStopping(options.patience());
-        this.datasetDir = datasetDir;
-        this.validSplit = validSplit;
+        this.stopping = new EarlyStopping(spec.patience());
+    }
+
+    /** Shows a progress bar on the terminal (stderr) for each epoch. */
+    public TrainRunner progressBar(boolean show) {
+        this.progressBar = show;
+        return this;
+    }
+
+    /** Writes a checkpoint after every epoch into {@code dir} (and keeps the model of the best epoch there). */
+    public TrainRunner checkpointsTo(Path dir) {
+        this.checkpointDir = dir;
+        return this;
+    }
+
+    /**
+     * Keeps the model of the epoch with the best {@code metric} (e.g. {@code HR@20}) in {@code dir}, written
+     * whenever an epoch beats the best so far; its {@code model.json} records the epoch and its metrics.
+     */
+    public TrainRunner saveBestTo(Path dir, String metric) {
+        Metrics.checkName(metric, spec.ks());
+        this.bestModelDir = dir;
+        this.bestMetric = metric;
+        return this;
     }
 
     /** Continues from a checkpoint written by a run with the same model configuration and settings. */
-    public TrainRunner restore(Path checkpoint) {
-        Checkpoint.State state = Checkpoint.readState(checkpoint);
-        Checkpoint.readOptimizer(checkpoint, optimizer);
+    public TrainRunner restore(Checkpoint.Loaded checkpoint) {
+        Checkpoint.readOptimizer(checkpoint.dir(), optimizer);
+        TrainState state = checkpoint.state();
         batch = state.batch();
         logLoss = state.logLoss();
         startEpoch = state.epoch() + 1;
         stopped = state.stopped();
         history.addAll(state.history());
         stopping.restore(state.best(), state.bestEpochs(), state.badEpochs());
-        println("resuming after epoch " + state.epoch() + " from " + checkpoint);
+        println("resuming after epoch " + state.epoch() + " from " + checkpoint.dir());
         return this;
     }
 
@@ -140,17 +129,17 @@ public final class TrainRunner {
     public Map<String, Double> train() {
         EngineSettings.noGradOnThisThread(); // gradients are recorded only inside each step's collector
         long t = System.nanoTime();
-        try (Collator collator = new Collator(options.numWorkers())) {
-            for (int epoch = startEpoch; epoch < options.epochs() && !stopped; epoch++) {
+        try (Collator collator = new Collator(spec.numWorkers())) {
+            for (int epoch = startEpoch; epoch < spec.epochs() && !stopped; epoch++) {
                 long epochStart = System.nanoTime();
                 // Each epoch's randomness depends only on (seed, epoch): a resumed run repeats it exactly.
-                long epochSeed = options.seed() * 1_000_003L + epoch;
+                long epochSeed = spec.seed() * 1_000_003L + epoch;
                 Engine.getInstance().setRandomSeed((int) (epochSeed ^ (epochSeed >>> 32)));
                 double epochLoss = 0;
                 int batchInEpoch = 1;
-                int numBatches = Collator.numBatches(trainSet.size(), options.batchSize(), true);
+                int numBatches = Collator.numBatches(trainSet.size(), spec.batchSize(), true);
                 Iterator<GraphBatch> batches = collator.batches(
-                        trainSet, permutation(new Random(epochSeed)), options.batchSize(), true);
+                        trainSet, permutation(new Random(epochSeed)), spec.batchSize(), true);
                 try (ProgressBar bar = progressBar("Epoch " + epoch, numBatches)) {
                     while (batches.hasNext()) {
                         if (Thread.currentThread().isInterrupted()) {
@@ -159,8 +148,8 @@ public final class TrainRunner {
                         }
                         float loss = trainStep(batches.next());
                         epochLoss += loss;
-                        logLoss += loss / options.logInterval();
-                        if (batch > 0 && batch % options.logInterval() == 0) {
+                        logLoss += loss / spec.logInterval();
+                        if (batch > 0 && batch % spec.logInterval() == 0) {
                             println(String.format("Batch %d: Loss = %.4f, Time Elapsed = %.2fs",
                                     batch, logLoss, (System.nanoTime() - t) / 1e9));
                             t = System.nanoTime();
@@ -184,10 +173,15 @@ public final class TrainRunner {
                 println("\nEpoch " + epoch + ":");
                 println(formatResults(results, null));
                 stopped = stopping.update(epoch, results);
-                if (options.checkpointDir() != null) {
-                    Checkpoint.write(Path.of(options.checkpointDir()), model, optimizer, new Checkpoint.State(
-                            epoch, batch, logLoss, stopped, stopping.best(), stopping.bestEpochs(), stopping.badEpochs(),
-                            history, options, datasetDir, validSplit));
+                boolean best = bestMetric != null && stopping.bestEpochs().get(bestMetric) == epoch
+                        && results.get(bestMetric) > 0;
+                if (best && bestModelDir != null) {
+                    SavedModel.write(model, bestModelDir, bestInfo(epochResult));
+                }
+                if (checkpointDir != null) {
+                    Checkpoint.write(checkpointDir, model, optimizer, spec, new TrainState(epoch, batch, logLoss, stopped,
+                            stopping.best(), stopping.bestEpochs(), stopping.badEpochs(), history),
+                            best ? bestInfo(epochResult) : null);
                 }
             }
         }
@@ -208,24 +202,34 @@ public final class TrainRunner {
             }
             if (!Float.isFinite(loss)) {
                 throw new TrainingDivergedException("the loss became " + loss + " at batch " + this.batch
-                        + "; try a smaller --lr");
+                        + "; try a smaller learning rate (lr " + spec.lr() + ")");
             }
             optimizer.step();
             return loss;
         }
     }
 
-    /** HR, MRR and NDCG at every K of the options on the test set, in eval mode. */
+    /** What a best model's {@code model.json} records. */
+    private Map<String, Object> bestInfo(EpochResult r) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("selectedBy", bestMetric);
+        info.put("epoch", r.epoch());
+        info.put("metrics", r.metrics());
+        info.put("dataset", spec.datasetDir());
+        return info;
+    }
+
+    /** HR, MRR and NDCG at every K of the run on the test set, in eval mode. */
     public Map<String, Double> evaluate() {
-        try (Collator collator = new Collator(options.numWorkers())) {
+        try (Collator collator = new Collator(spec.numWorkers())) {
             return evaluate(collator);
         }
     }
 
     private Map<String, Double> evaluate(Collator collator) {
         EngineSettings.noGradOnThisThread();
-        Metrics metrics = new Metrics(options.ks());
-        Iterator<GraphBatch> batches = collator.batches(testSet, Collator.inOrder(testSet.size()), options.batchSize(), false);
+        Metrics metrics = new Metrics(spec.ks());
+        Iterator<GraphBatch> batches = collator.batches(testSet, Collator.inOrder(testSet.size()), spec.batchSize(), false);
         while (batches.hasNext()) {
             GraphBatch batch = batches.next();
             try (NDManager scope = manager.newSubManager()) {
@@ -261,7 +265,7 @@ public final class TrainRunner {
     }
 
     private ProgressBar progressBar(String task, int max) {
-        if (!options.progressBar()) {
+        if (!progressBar) {
             return null;
         }
         return new ProgressBarBuilder().setTaskName(task).setInitialMax(max)

@@ -32,14 +32,14 @@ class TrainRunnerTest {
         test = gen.sessions(150);
     }
 
-    private record Run(List<TrainRunner.EpochResult> history, String output) {}
+    private record Run(List<EpochResult> history, String output) {}
 
     private static Run run(long seed, int epochs) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TrainRunner.Options o = new TrainRunner.Options(1e-2, 1e-4, 128, epochs, List.of(5, 20), 2, 2, 10, seed, false, null);
+        RunSpec o = RunSpec.builder().lr(1e-2).batchSize(128).epochs(epochs).ks(List.of(5, 20)).logInterval(10)
+                .embeddingDim(16).seed(seed).build();
         try (NDManager manager = NDManager.newBaseManager()) {
-            Lessr model = new Lessr(new LessrConfig(150, 16, 3, 0.2, true)).initialize(manager);
-            TorchInit.apply(model, seed);
+            Lessr model = Lessr.create(o.config(150), manager, seed);
             TrainRunner runner = new TrainRunner(model, manager, new AugmentedDataset(train), new AugmentedDataset(test),
                     o, new PrintStream(bytes, true, StandardCharsets.UTF_8));
             runner.train();
@@ -50,7 +50,7 @@ class TrainRunnerTest {
     @Test
     void learnsTheSequentialPatternsAndPrintsTheWalkthroughTables() {
         Run r = run(1, 4);
-        List<TrainRunner.EpochResult> h = r.history();
+        List<EpochResult> h = r.history();
         assertTrue(h.size() >= 3, "ran " + h.size() + " epochs");
         assertTrue(h.get(h.size() - 1).meanLoss() < h.get(0).meanLoss(), "loss falls: " + h);
         // Each item has 2 strong successors among 150 items: a learner beats 5/150 by far.
@@ -64,9 +64,10 @@ class TrainRunnerTest {
 
     @Test
     void trainingAndEvaluationLeaveNoArraysBehind() {
-        TrainRunner.Options o = new TrainRunner.Options(1e-2, 1e-4, 128, 2, List.of(20), 5, 2, 10, 3, false, null);
+        RunSpec o = RunSpec.builder().lr(1e-2).batchSize(128).epochs(2).ks(List.of(20)).patience(5).logInterval(10)
+                .embeddingDim(16).seed(3).build();
         try (NDManager manager = NDManager.newBaseManager()) {
-            Lessr model = new Lessr(new LessrConfig(150, 16, 3, 0.2, true)).initialize(manager);
+            Lessr model = Lessr.create(o.config(150), manager, 3);
             TrainRunner runner = new TrainRunner(model, manager, new AugmentedDataset(train), new AugmentedDataset(test),
                     o, new PrintStream(java.io.OutputStream.nullOutputStream()));
             int before = ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
@@ -79,8 +80,8 @@ class TrainRunnerTest {
 
     @Test
     void theSameSeedRepeatsTheRunExactlyOnCpu() {
-        List<TrainRunner.EpochResult> a = run(5, 2).history();
-        List<TrainRunner.EpochResult> b = run(5, 2).history();
+        List<EpochResult> a = run(5, 2).history();
+        List<EpochResult> b = run(5, 2).history();
         for (int i = 0; i < a.size(); i++) {
             assertEquals(a.get(i).meanLoss(), b.get(i).meanLoss(), "epoch " + i + " loss");
             assertEquals(a.get(i).metrics(), b.get(i).metrics(), "epoch " + i + " metrics");
