@@ -22,6 +22,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import ai.djl.util.cuda.CudaUtils;
+import io.lessr.data.Permutations;
+import io.lessr.model.SavedModel;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Random;
 
 /** Throughput of collation, training and evaluation on a dataset; separate from the tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -90,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
             benchRecommend(dataset, test, dev);
             return 0;
         }
-        int[] order = Collator.inOrder(train.size());
+        int[] order = Permutations.identity(train.size());
         long t0 = System.nanoTime();
         int collated = 0;
         for (int rep = 0; rep < 3; rep++) {
@@ -106,14 +115,14 @@ final class BenchCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(dev)) {
             Lessr model = Lessr.create(spec.config(dataset.numItems()), manager, spec.seed());
             TrainRunner runner = new TrainRunner(model, manager, train, test, spec,
-                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+                    new PrintStream(OutputStream.nullOutputStream()));
             // PyTorch's peak-memory counters are not exposed: sample the device's use after each epoch.
             double[] gpuMiB = {0};
             if (dev.isGpu()) {
                 runner.listener(new TrainRunner.Listener() {
                     @Override
                     public void onEpoch(EpochResult result) {
-                        gpuMiB[0] = Math.max(gpuMiB[0], ai.djl.util.cuda.CudaUtils.getGpuMemory(dev).getUsed() / 1048576.0);
+                        gpuMiB[0] = Math.max(gpuMiB[0], CudaUtils.getGpuMemory(dev).getUsed() / 1048576.0);
                     }
                 });
             }
@@ -147,13 +156,13 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void benchRecommend(SessionDataset dataset, AugmentedDataset test, Device dev) throws IOException {
-        List<List<Integer>> queries = new java.util.ArrayList<>();
+        List<List<Integer>> queries = new ArrayList<>();
         for (int i = 0; i < test.size(); i++) {
-            queries.add(java.util.Arrays.stream(test.prefix(i)).boxed().toList());
+            queries.add(Arrays.stream(test.prefix(i)).boxed().toList());
         }
-        java.util.Collections.shuffle(queries, new java.util.Random(0));
+        Collections.shuffle(queries, new Random(0));
         try (NDManager manager = NDManager.newBaseManager(dev)) {
-            Lessr m = model != null ? io.lessr.model.SavedModel.load(model, manager)
+            Lessr m = model != null ? SavedModel.load(model, manager)
                     : Lessr.create(spec.config(dataset.numItems()), manager, spec.seed());
             try (Recommender r = new Recommender(m, manager, 1, 1)) {
                 int n = Math.min(2000, queries.size());
@@ -166,7 +175,7 @@ final class BenchCommand implements Callable<Integer> {
                     r.recommend(queries.get(i), 20);
                     nanos[i] = System.nanoTime() - t0;
                 }
-                java.util.Arrays.sort(nanos);
+                Arrays.sort(nanos);
                 System.out.printf("one session at a time (%d requests): p50 %.2f ms, p99 %.2f ms%n",
                         n, nanos[n / 2] / 1e6, nanos[(int) (n * 0.99)] / 1e6);
             }

@@ -4,6 +4,7 @@ import io.lessr.model.EngineSettings;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import java.io.UncheckedIOException;
 
 /** {@code java -jar lessr.jar <command>}: the kit's command line. */
 @Command(name = "lessr", mixinStandardHelpOptions = true, version = "lessr-kit 0.1.0",
@@ -19,7 +20,7 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         // Bad input is the user's to fix: show the message, not a stack trace.
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException) {
+            if (ex instanceof IllegalArgumentException || ex instanceof UncheckedIOException) {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return 2;
             }

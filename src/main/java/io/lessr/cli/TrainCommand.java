@@ -24,6 +24,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import io.lessr.train.Metrics;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
 
 /** The walkthrough's {@code main.py}: read a dataset, train LESSR, report HR/MRR/NDCG. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -62,7 +66,7 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private static final java.util.Set<String> RESUMABLE = java.util.Set.of("--resume", "--epochs", "--num-workers",
+    private static final Set<String> RESUMABLE = Set.of("--resume", "--epochs", "--num-workers",
             "--log-interval", "--device", "--metrics-out", "--save-dir", "--save-metric", "--save-last");
 
     @Override
@@ -85,8 +89,8 @@ final class TrainCommand implements Callable<Integer> {
                 runSpec = runSpec.toBuilder().datasetDir(embeddedDataset().toString()).build();
             }
         }
-        String bestBy = saveMetric != null ? saveMetric : "HR@" + java.util.Collections.max(runSpec.ks());
-        io.lessr.train.Metrics.checkName(bestBy, runSpec.ks());
+        String bestBy = saveMetric != null ? saveMetric : "HR@" + Collections.max(runSpec.ks());
+        Metrics.checkName(bestBy, runSpec.ks());
         Device dev = EngineSettings.device(device); // a bad device fails before any work
         Path dir = Path.of(runSpec.datasetDir());
         System.out.println("reading dataset " + dir);
@@ -139,7 +143,7 @@ final class TrainCommand implements Callable<Integer> {
                 System.out.println("saved the model of epoch " + bestEpoch + " (best " + bestBy + ") to " + saveDir);
             }
             if (saveLast != null) {
-                SavedModel.write(model, saveLast, java.util.Map.of("dataset", runSpec.datasetDir(),
+                SavedModel.write(model, saveLast, Map.of("dataset", runSpec.datasetDir(),
                         "epoch", runner.history().get(runner.history().size() - 1).epoch(),
                         "metrics", runner.history().get(runner.history().size() - 1).metrics()));
                 System.out.println("saved the last epoch's model to " + saveLast);

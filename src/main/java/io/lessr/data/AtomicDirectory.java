@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes a folder all at once: its files are written into a hidden temporary sibling that is then
@@ -57,7 +58,7 @@ public final class AtomicDirectory {
     /** Temporary files are private (0600/0700); the finished folder should look like any other written one. */
     public static void readableByAll(Path path, String permissions) throws IOException {
         if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
         }
     }
 

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.net.ConnectException;
+import java.util.Collections;
 
 /**
  * The walkthrough's first step: fetch the sample dataset ({@code num_items.txt}, {@code train.txt},
@@ -49,7 +51,7 @@ public final class SampleDownload {
     public SampleDownload(String baseUrl, Duration timeout, Map<String, String> sha256) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
         this.timeout = timeout;
-        this.sha256 = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sha256));
+        this.sha256 = Collections.unmodifiableMap(new LinkedHashMap<>(sha256));
     }
 
     /** The default location with a 30 s timeout for connecting and for each response. */
@@ -165,7 +167,7 @@ public final class SampleDownload {
                 return t.getMessage() + " (" + e.getClass().getSimpleName() + ")";
             }
         }
-        return e instanceof java.net.ConnectException ? "connection refused or network unreachable" : e.getClass().getSimpleName();
+        return e instanceof ConnectException ? "connection refused or network unreachable" : e.getClass().getSimpleName();
     }
 
     private static DownloadException fail(String url, String reason, IOException cause) {
@@ -186,6 +188,6 @@ public final class SampleDownload {
         m.put(SessionDataset.NUM_ITEMS_FILE, "b44772b12eec5b5e73b363df835f2f14c12f1c740e99145429f12765e7cee0c8");
         m.put(SessionDataset.TRAIN_FILE, "c5b4ffc144e1fe1ce2d980eb4ab112a1d88ad41d4a727c3e13d5d7a0cc386c96");
         m.put(SessionDataset.TEST_FILE, "453539cb352e676ffa511e2a18b9d0b72125f64c23618377145bf1b75c73132e");
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.Locale;
 
 /**
  * A seeded generator of click sessions with the two structures session-based recommenders learn:
@@ -43,7 +44,7 @@ public final class SyntheticSessions {
          * and Last.fm (38,616 items, about 2.8 million / 700,000 prefixes, about 10 clicks).
          */
         public static Settings preset(String name) {
-            return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            return switch (name.toLowerCase(Locale.ROOT)) {
                 case "default" -> embeddedDefault();
                 case "diginetica" -> new Settings(43_097, 180_000, 15_200, 5.0, 1.0, 3, 0.6, 0.1, 42);
                 case "gowalla" -> new Settings(29_510, 205_000, 47_000, 4.3, 1.0, 3, 0.6, 0.1, 42);
@@ -66,7 +67,7 @@ public final class SyntheticSessions {
         this.random = new SplittableRandom(settings.seed());
         int n = settings.numItems();
         // Popularity ranks are shuffled over ids so that id order says nothing.
-        int[] rankOfId = shuffledRange(n);
+        int[] rankOfId = Permutations.shuffled(n, random::nextInt);
         popularityCdf = new double[n];
         double total = 0;
         for (int id = 0; id < n; id++) {
@@ -127,20 +128,6 @@ public final class SyntheticSessions {
     private int popular() {
         int at = Arrays.binarySearch(popularityCdf, random.nextDouble());
         return Math.min(at >= 0 ? at : -at - 1, popularityCdf.length - 1);
-    }
-
-    private int[] shuffledRange(int n) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
     }
 
     /**

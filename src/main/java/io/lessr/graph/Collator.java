@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.Arrays;
 
 /**
  * Cuts a dataset into batches and builds their graphs on {@code numWorkers} background threads, a
@@ -42,22 +43,13 @@ public final class Collator implements AutoCloseable {
         for (int from = 0; from < order.length; from += batchSize) {
             int to = Math.min(order.length, from + batchSize);
             if (to - from == batchSize || !dropLast) {
-                chunks.add(java.util.Arrays.copyOfRange(order, from, to));
+                chunks.add(Arrays.copyOfRange(order, from, to));
             }
         }
         if (workers == null) {
             return chunks.stream().map(c -> collate(dataset, c)).iterator();
         }
         return new Prefetching(dataset, chunks.iterator(), 2 * numWorkers);
-    }
-
-    /** The sample order 0, 1, ..., n-1. */
-    public static int[] inOrder(int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        return order;
     }
 
     /** The number of batches {@link #batches} yields. */

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 
 /**
  * A batch of session graphs as flat Java arrays, turned into a handful of tensors by {@link
@@ -157,11 +158,11 @@ public final class GraphBatch {
         list.add(manager.create(itemIds));
         list.add(manager.create(lastNodes));
         list.add(manager.create(nodeSessions));
-        list.add(SegmentMatrix.ones(manager, new long[][] {nodeSessions, arange(numNodes)}, new Shape(lastNodes.length, numNodes)));
+        list.add(SegmentMatrix.ones(manager, new long[][] {nodeSessions, LongStream.range(0, numNodes).toArray()}, new Shape(lastNodes.length, numNodes)));
         list.add(manager.create(neighIndex));
         list.add(manager.create(shortcutSrc));
         list.add(manager.create(shortcutDst));
-        list.add(SegmentMatrix.ones(manager, new long[][] {shortcutDst, arange(shortcutDst.length)},
+        list.add(SegmentMatrix.ones(manager, new long[][] {shortcutDst, LongStream.range(0, shortcutDst.length).toArray()},
                 new Shape(numNodes, shortcutDst.length)));
         list.add(manager.create(eopSources));
         Device device = placement(EOP_STEPS, manager.getDevice());
@@ -180,14 +181,6 @@ public final class GraphBatch {
 
     public NDArray labels(NDManager manager) {
         return manager.create(Arrays.stream(labels).asLongStream().toArray());
-    }
-
-    private static long[] arange(int n) {
-        long[] a = new long[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
-        }
-        return a;
     }
 
     public List<SessionGraph> graphs() {

@@ -3,6 +3,10 @@ package io.lessr.kernel;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 
 import java.util.UUID;
+import io.github.spencerpark.jupyter.channels.ShellReplyEnvironment;
+import io.github.spencerpark.jupyter.kernel.DisplayStream;
+import io.github.spencerpark.jupyter.messages.publish.PublishClearOutput;
+import java.lang.reflect.Field;
 
 /**
  * IJava's top-level functions, statically imported into every notebook: {@code display(obj)} shows
@@ -78,14 +82,14 @@ public final class Display {
     public static void clearOutput(boolean wait) {
         try {
             // The base kernel keeps the reply environment of the running request private.
-            java.lang.reflect.Field env = io.github.spencerpark.jupyter.kernel.DisplayStream.class.getDeclaredField("env");
+            Field env = DisplayStream.class.getDeclaredField("env");
             env.setAccessible(true);
             Object e = env.get(kernel().getIO().display);
             kernel().flushStreams(false);
             if (e != null) {
-                ((io.github.spencerpark.jupyter.channels.ShellReplyEnvironment) e).publish(wait
-                        ? io.github.spencerpark.jupyter.messages.publish.PublishClearOutput.BEFORE_NEXT_OUTPUT
-                        : io.github.spencerpark.jupyter.messages.publish.PublishClearOutput.NOW);
+                ((ShellReplyEnvironment) e).publish(wait
+                        ? PublishClearOutput.BEFORE_NEXT_OUTPUT
+                        : PublishClearOutput.NOW);
             }
         } catch (ReflectiveOperationException ex) {
             throw new IllegalStateException("clearOutput is not available with this base kernel", ex);

@@ -24,6 +24,28 @@ import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.UnresolvedReferenceException;
+import io.github.spencerpark.jupyter.channels.JupyterConnection;
+import io.github.spencerpark.jupyter.channels.ShellHandler;
+import io.github.spencerpark.jupyter.channels.ShellReplyEnvironment;
+import io.github.spencerpark.jupyter.kernel.JupyterIO;
+import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
+import io.github.spencerpark.jupyter.messages.Message;
+import io.github.spencerpark.jupyter.messages.MessageType;
+import io.github.spencerpark.jupyter.messages.publish.PublishError;
+import io.github.spencerpark.jupyter.messages.publish.PublishExecuteInput;
+import io.github.spencerpark.jupyter.messages.publish.PublishExecuteResult;
+import io.github.spencerpark.jupyter.messages.publish.PublishStream;
+import io.github.spencerpark.jupyter.messages.reply.CommInfoReply;
+import io.github.spencerpark.jupyter.messages.reply.ErrorReply;
+import io.github.spencerpark.jupyter.messages.reply.ExecuteReply;
+import io.github.spencerpark.jupyter.messages.request.ExecuteRequest;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A Jupyter kernel for Java on JShell, compatible with IJava's notebooks: top-level {@code display}
@@ -43,10 +65,10 @@ public final class JavaKernel extends BaseKernel {
     private final MagicParser magicParser = new MagicParser();
     private final KernelMagics magics;
     private final List<String[]> history = Collections.synchronizedList(new ArrayList<>()); // {input, output}
-    private final BatchedStream stdout = new BatchedStream(io.github.spencerpark.jupyter.messages.publish.PublishStream.StreamType.OUT);
-    private final BatchedStream stderr = new BatchedStream(io.github.spencerpark.jupyter.messages.publish.PublishStream.StreamType.ERR);
-    private final java.io.PrintStream cellOut = new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8);
-    private final java.io.PrintStream cellErr = new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8);
+    private final BatchedStream stdout = new BatchedStream(PublishStream.StreamType.OUT);
+    private final BatchedStream stderr = new BatchedStream(PublishStream.StreamType.ERR);
+    private final PrintStream cellOut = new PrintStream(stdout, true, StandardCharsets.UTF_8);
+    private final PrintStream cellErr = new PrintStream(stderr, true, StandardCharsets.UTF_8);
 
     public JavaKernel() {
         SnippetExecutionControl.Provider provider = new SnippetExecutionControl.Provider();
@@ -97,8 +119,8 @@ public final class JavaKernel extends BaseKernel {
         String[] entry = {code, ""};
         history.add(entry);
         DisplayData result = evalCell(code);
-        if (result != null && result.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN) != null) {
-            entry[1] = String.valueOf(result.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN));
+        if (result != null && result.getData(MIMEType.TEXT_PLAIN) != null) {
+            entry[1] = String.valueOf(result.getData(MIMEType.TEXT_PLAIN));
         }
         return result;
     }
@@ -320,39 +342,39 @@ public final class JavaKernel extends BaseKernel {
      * those here.
      */
     @Override
-    public void becomeHandlerForConnection(io.github.spencerpark.jupyter.channels.JupyterConnection connection) {
+    public void becomeHandlerForConnection(JupyterConnection connection) {
         LenientRequests.install();
         super.becomeHandlerForConnection(connection);
-        connection.setHandler(io.github.spencerpark.jupyter.messages.MessageType.KERNEL_INFO_REQUEST, (env, msg) -> {
+        connection.setHandler(MessageType.KERNEL_INFO_REQUEST, (env, msg) -> {
             env.setBusyDeferIdle();
             env.reply(new ProtocolReplies.KernelInfo(KERNEL_META.get("project"), KERNEL_META.get("version"),
                     getLanguageInfo(), getBanner(), getHelpLinks()));
         });
-        connection.setHandler(io.github.spencerpark.jupyter.messages.MessageType.EXECUTE_REQUEST, this::execute);
-        connection.setHandler(io.github.spencerpark.jupyter.messages.MessageType.HISTORY_REQUEST, (env, msg) -> {
+        connection.setHandler(MessageType.EXECUTE_REQUEST, this::execute);
+        connection.setHandler(MessageType.HISTORY_REQUEST, (env, msg) -> {
             env.setBusyDeferIdle();
             env.reply(new ProtocolReplies.History(ProtocolReplies.lookup(getHistoryManager(), msg.getContent())));
         });
-        connection.setHandler(io.github.spencerpark.jupyter.messages.MessageType.COMM_INFO_REQUEST, (env, msg) -> {
+        connection.setHandler(MessageType.COMM_INFO_REQUEST, (env, msg) -> {
             env.setBusyDeferIdle();
             String target = msg.getContent() == null ? null : msg.getContent().getTargetName();
-            var comms = new java.util.LinkedHashMap<String, io.github.spencerpark.jupyter.messages.reply.CommInfoReply.CommInfo>();
+            var comms = new LinkedHashMap<String, CommInfoReply.CommInfo>();
             for (var comm : commManager) {
                 if (target == null || target.equals(comm.getTargetName())) {
-                    comms.put(comm.getID(), new io.github.spencerpark.jupyter.messages.reply.CommInfoReply.CommInfo(comm.getTargetName()));
+                    comms.put(comm.getID(), new CommInfoReply.CommInfo(comm.getTargetName()));
                 }
             }
             env.reply(new ProtocolReplies.CommInfo(comms));
         });
-        for (var type : List.of(io.github.spencerpark.jupyter.messages.MessageType.KERNEL_INFO_REQUEST,
-                io.github.spencerpark.jupyter.messages.MessageType.EXECUTE_REQUEST,
-                io.github.spencerpark.jupyter.messages.MessageType.INSPECT_REQUEST,
-                io.github.spencerpark.jupyter.messages.MessageType.COMPLETE_REQUEST,
-                io.github.spencerpark.jupyter.messages.MessageType.HISTORY_REQUEST,
-                io.github.spencerpark.jupyter.messages.MessageType.IS_COMPLETE_REQUEST,
-                io.github.spencerpark.jupyter.messages.MessageType.COMM_INFO_REQUEST,
-                io.github.spencerpark.jupyter.messages.MessageType.SHUTDOWN_REQUEST,
-                io.github.spencerpark.jupyter.messages.MessageType.INTERRUPT_REQUEST)) {
+        for (var type : List.of(MessageType.KERNEL_INFO_REQUEST,
+                MessageType.EXECUTE_REQUEST,
+                MessageType.INSPECT_REQUEST,
+                MessageType.COMPLETE_REQUEST,
+                MessageType.HISTORY_REQUEST,
+                MessageType.IS_COMPLETE_REQUEST,
+                MessageType.COMM_INFO_REQUEST,
+                MessageType.SHUTDOWN_REQUEST,
+                MessageType.INTERRUPT_REQUEST)) {
             answerAlways(connection, type);
         }
     }
@@ -362,45 +384,45 @@ public final class JavaKernel extends BaseKernel {
      * overflow) answers with an error reply of the request's reply type instead of leaving the client
      * waiting.
      */
-    private static <T> void answerAlways(io.github.spencerpark.jupyter.channels.JupyterConnection connection,
-            io.github.spencerpark.jupyter.messages.MessageType<T> type) {
-        io.github.spencerpark.jupyter.channels.ShellHandler<T> handler = connection.getHandler(type);
+    private static <T> void answerAlways(JupyterConnection connection,
+            MessageType<T> type) {
+        ShellHandler<T> handler = connection.getHandler(type);
         if (handler == null) {
             return;
         }
-        var replyType = io.github.spencerpark.jupyter.messages.MessageType.getType(type.getName().replace("_request", "_reply"));
+        var replyType = MessageType.getType(type.getName().replace("_request", "_reply"));
         connection.setHandler(type, (env, msg) -> {
             try {
                 handler.handle(env, msg);
             } catch (Throwable t) {
                 Exception e = t instanceof Exception ex ? ex
                         : new IllegalStateException(t.getClass().getName() + ": " + t.getMessage(), t);
-                env.replyError(replyType, io.github.spencerpark.jupyter.messages.reply.ErrorReply.of(e));
+                env.replyError(replyType, ErrorReply.of(e));
             }
         });
     }
 
-    private final List<java.util.Map<String, Object>> pages = Collections.synchronizedList(new ArrayList<>());
+    private final List<Map<String, Object>> pages = Collections.synchronizedList(new ArrayList<>());
 
     /** Shows text in the frontend's pager (the execute reply's {@code page} payload), as IPython's {@code ?}. */
     void page(String text) {
-        pages.add(java.util.Map.of("source", "page", "data", java.util.Map.of("text/plain", text), "start", 0));
+        pages.add(Map.of("source", "page", "data", Map.of("text/plain", text), "start", 0));
     }
 
     /**
      * The base kernel's execute handler, plus the execute reply's payloads (the pager), which the
      * base kernel does not offer. Its stream plumbing is protected, hence the reflection.
      */
-    private synchronized void execute(io.github.spencerpark.jupyter.channels.ShellReplyEnvironment env,
-            io.github.spencerpark.jupyter.messages.Message<io.github.spencerpark.jupyter.messages.request.ExecuteRequest> message) {
+    private synchronized void execute(ShellReplyEnvironment env,
+            Message<ExecuteRequest> message) {
         commManager.setMessageContext(message);
         var request = message.getContent();
         int count = executionCount.getAndIncrement();
         env.setBusyDeferIdle();
-        env.publish(new io.github.spencerpark.jupyter.messages.publish.PublishExecuteInput(request.getCode(), count));
-        java.io.PrintStream oldOut = System.out;
-        java.io.PrintStream oldErr = System.err;
-        java.io.InputStream oldIn = System.in;
+        env.publish(new PublishExecuteInput(request.getCode(), count));
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        InputStream oldIn = System.in;
         stdout.attach(env);
         stderr.attach(env);
         System.setOut(cellOut);
@@ -421,7 +443,7 @@ public final class JavaKernel extends BaseKernel {
             DisplayData out = eval(request.getCode());
             flushStreams(true);
             if (out != null) {
-                env.publish(new io.github.spencerpark.jupyter.messages.publish.PublishExecuteResult(count, out));
+                env.publish(new PublishExecuteResult(count, out));
             }
             env.defer().reply(new ProtocolReplies.Execute(count, new ArrayList<>(pages)));
         } catch (Exception e) {
@@ -430,10 +452,10 @@ public final class JavaKernel extends BaseKernel {
             String ename = e instanceof EvaluationException ev ? ev.className : e.getClass().getSimpleName();
             String evalue = e.getMessage() == null ? "" : e.getMessage();
             List<String> traceback = formatError(e);
-            var error = new io.github.spencerpark.jupyter.messages.reply.ErrorReply(ename, evalue, traceback);
+            var error = new ErrorReply(ename, evalue, traceback);
             error.setExecutionCount(count);
-            env.publish(new io.github.spencerpark.jupyter.messages.publish.PublishError(ename, evalue, traceback));
-            env.defer().replyError(io.github.spencerpark.jupyter.messages.reply.ExecuteReply.MESSAGE_TYPE.error(), error);
+            env.publish(new PublishError(ename, evalue, traceback));
+            env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), error);
         }
     }
 
@@ -453,8 +475,8 @@ public final class JavaKernel extends BaseKernel {
 
     private void ioAccess(String method, Object arg) {
         try {
-            Class<?> type = arg instanceof Boolean ? boolean.class : io.github.spencerpark.jupyter.channels.ShellReplyEnvironment.class;
-            java.lang.reflect.Method m = io.github.spencerpark.jupyter.kernel.JupyterIO.class.getDeclaredMethod(method, type);
+            Class<?> type = arg instanceof Boolean ? boolean.class : ShellReplyEnvironment.class;
+            Method m = JupyterIO.class.getDeclaredMethod(method, type);
             m.setAccessible(true);
             m.invoke(getIO(), arg);
         } catch (ReflectiveOperationException e) {
@@ -496,7 +518,7 @@ public final class JavaKernel extends BaseKernel {
                     && !frames[n].getClassName().startsWith("jdk.internal.reflect")) {
                 n++;
             }
-            return java.util.Arrays.copyOf(frames, Math.min(frames.length, n + 1));
+            return Arrays.copyOf(frames, Math.min(frames.length, n + 1));
         }
 
         String title() {

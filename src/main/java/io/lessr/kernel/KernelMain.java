@@ -14,6 +14,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import java.util.ArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code java -jar lessr-kernel.jar CONNECTION_FILE} runs the kernel (Jupyter starts it so);
@@ -29,12 +33,12 @@ public final class KernelMain implements Callable<Integer> {
     Path connectionFile;
 
     /** Held so that its level sticks: the base kernel logs every message at INFO. */
-    private static final java.util.logging.Logger BASE_KERNEL_LOG = java.util.logging.Logger.getLogger("io.github.spencerpark");
+    private static final Logger BASE_KERNEL_LOG = Logger.getLogger("io.github.spencerpark");
 
     public static void main(String[] args) {
-        BASE_KERNEL_LOG.setLevel(java.util.logging.Level.WARNING);
-        for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
-            h.setLevel(java.util.logging.Level.WARNING); // the server log needs no line per message
+        BASE_KERNEL_LOG.setLevel(Level.WARNING);
+        for (Handler h : Logger.getLogger("").getHandlers()) {
+            h.setLevel(Level.WARNING); // the server log needs no line per message
         }
         EngineSettings.configureDefaults();
         System.exit(new CommandLine(new KernelMain()).execute(args));
@@ -70,7 +74,7 @@ public final class KernelMain implements Callable<Integer> {
      * the same class path and connection file, and this one waits for it and ends with it.
      */
     private int runInJvmWith(String[] options) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(options));
         command.add("-D" + CHILD_PROPERTY + "=true");

@@ -11,6 +11,7 @@ import com.google.gson.stream.JsonWriter;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
+import io.github.spencerpark.jupyter.channels.JupyterSocket;
 
 /**
  * Request contents that do not parse (a field of the wrong type, an unknown history access type)
@@ -51,7 +52,7 @@ final class LenientRequests implements TypeAdapterFactory {
     /** Makes the base kernel's socket parser lenient; call once, before the connection reads a message. */
     static void install() {
         try {
-            Field field = io.github.spencerpark.jupyter.channels.JupyterSocket.class.getDeclaredField("gson");
+            Field field = JupyterSocket.class.getDeclaredField("gson");
             // The field is private static final: only Unsafe writes it on Java 17.
             Field theUnsafe = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
             theUnsafe.setAccessible(true);

@@ -29,6 +29,7 @@ import org.eclipse.aether.util.repository.AuthenticationBuilder;
 import org.eclipse.aether.util.repository.DefaultAuthenticationSelector;
 import org.eclipse.aether.util.repository.DefaultMirrorSelector;
 import org.eclipse.aether.util.repository.DefaultProxySelector;
+import org.apache.maven.settings.Repository;
 
 /**
  * The kernel's {@code %maven}: artifacts and their runtime dependencies resolved as Maven does, with
@@ -125,7 +126,7 @@ final class MavenDependencies {
             boolean active = settings.getActiveProfiles().contains(profile.getId())
                     || profile.getActivation() != null && profile.getActivation().isActiveByDefault();
             if (active) {
-                for (org.apache.maven.settings.Repository r : profile.getRepositories()) {
+                for (Repository r : profile.getRepositories()) {
                     repos.add(new RemoteRepository.Builder(r.getId(), "default", r.getUrl()).build());
                 }
             }

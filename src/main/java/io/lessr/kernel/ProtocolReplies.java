@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import io.github.spencerpark.jupyter.messages.reply.CommInfoReply;
+import io.github.spencerpark.jupyter.messages.reply.ExecuteReply;
+import java.util.Map;
 
 /** Replies as the Jupyter messaging protocol (v5.3) specifies them, {@code status} included. */
 final class ProtocolReplies {
@@ -29,11 +32,11 @@ final class ProtocolReplies {
         }
     }
 
-    static final class CommInfo extends io.github.spencerpark.jupyter.messages.reply.CommInfoReply {
+    static final class CommInfo extends CommInfoReply {
         @SuppressWarnings("unused") // serialised by Gson
         private final String status = "ok";
 
-        CommInfo(java.util.Map<String, io.github.spencerpark.jupyter.messages.reply.CommInfoReply.CommInfo> comms) {
+        CommInfo(Map<String, CommInfoReply.CommInfo> comms) {
             super(comms);
         }
     }
@@ -67,12 +70,12 @@ final class ProtocolReplies {
     }
 
     /** An execute reply with payloads (the base kernel's has none). */
-    static final class Execute extends io.github.spencerpark.jupyter.messages.reply.ExecuteReply {
+    static final class Execute extends ExecuteReply {
         @SuppressWarnings("unused") // serialised by Gson
-        private final List<java.util.Map<String, Object>> payload;
+        private final List<Map<String, Object>> payload;
 
-        Execute(int count, List<java.util.Map<String, Object>> payload) {
-            super(count, java.util.Map.of());
+        Execute(int count, List<Map<String, Object>> payload) {
+            super(count, Map.of());
             this.payload = payload;
         }
     }

@@ -18,11 +18,13 @@ import javax.imageio.ImageIO;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Figure;
 import tech.tablesaw.plotly.components.Layout;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Rich display of the kit's values: Tablesaw tables as HTML, Tablesaw figures as Plotly plots. */
 final class Renderers {
     private static volatile String plotlyScript;
-    private static final java.util.concurrent.atomic.AtomicBoolean plotlySent = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean plotlySent = new AtomicBoolean();
 
     private Renderers() {}
 
@@ -49,7 +51,7 @@ final class Renderers {
                 .register((picture, ctx) -> {
                     ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> png(picture.image()));
                     ctx.getOutputContainer().putMetaData(MIMEType.IMAGE_PNG,
-                            java.util.Map.of("width", picture.width(), "height", picture.height()));
+                            Map.of("width", picture.width(), "height", picture.height()));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> "picture " + picture.width() + "x" + picture.height());
                 });
         renderer.createRegistration(RenderedImage.class)

@@ -2,6 +2,7 @@ package io.lessr.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Engine settings the kit relies on, applied before DJL starts: offline (nothing is downloaded at run
@@ -18,7 +19,7 @@ public final class EngineSettings {
      * other thread that evaluates or updates parameters (a notebook cell, a server worker) must do it.
      */
     public static void noGradOnThisThread() {
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        JniUtils.setGradMode(false);
     }
 
     public static void configureDefaults() {

@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.PairList;
+import java.util.Collections;
 
 /**
  * A one-layer GRU, PyTorch's {@code nn.GRU(input, hidden, batch_first=True)} with the same parameter
@@ -90,7 +91,7 @@ public final class Gru extends TorchBlock {
         }
         finished.add(h);
         // Sequences that ran longest come first: reverse the order in which they finished.
-        java.util.Collections.reverse(finished);
+        Collections.reverse(finished);
         return finished.size() == 1 ? finished.head() : NDArrays.concat(finished);
     }
 

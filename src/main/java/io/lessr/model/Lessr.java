@@ -19,6 +19,7 @@ import ai.djl.util.PairList;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * LESSR: item embeddings, {@code numLayers} graph layers (even layers {@link Eopa} on the EOP
@@ -99,8 +100,7 @@ public final class Lessr extends TorchBlock {
      * Sessions are scored a block at a time: a batch's logits against every item are megabytes, and
      * producing and consuming them block by block keeps the product, the softmax and their
      * gradients in the CPU's cache. A block holds about 2 MB of logits, between 16 and 64 sessions
-     * (64 on the 3,429-item sample: 1.6x faster than whole-batch logits; 16 at 43,097 items: 10%
-     * faster than 64).
+     * (the sizes and what they gain were measured: README, "How it is fast").
      */
     public int scoreBlock() {
         return Math.max(16, Math.min(64, (1 << 19) / config.numItems()));
@@ -136,7 +136,7 @@ public final class Lessr extends TorchBlock {
      * the index of its first session.
      */
     public <T> List<T> scoresInBlocks(ParameterStore ps, NDArray sr, boolean training,
-            java.util.function.BiFunction<NDArray, Integer, T> use) {
+            BiFunction<NDArray, Integer, T> use) {
         NDArray itemsT = itemsTransposed(ps, sr, training);
         int sessions = (int) sr.getShape().get(0);
         int block = scoreBlock();

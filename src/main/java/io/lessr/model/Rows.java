@@ -2,6 +2,11 @@ package io.lessr.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.function.UnaryOperator;
 
 /** Row operations of message passing: gathers, and matrix products that do not depend on the batch. */
 final class Rows {
@@ -29,15 +34,15 @@ final class Rows {
     }
 
     /** Applies a row-wise {@code op} to {@code x} padded with zero rows to at least {@link #MIN_GEMM_ROWS}. */
-    static NDArray padded(NDArray x, java.util.function.UnaryOperator<NDArray> op) {
+    static NDArray padded(NDArray x, UnaryOperator<NDArray> op) {
         long rows = x.getShape().get(0);
         if (rows >= MIN_GEMM_ROWS) {
             return op.apply(x);
         }
-        NDArray zeros = x.getManager().zeros(new ai.djl.ndarray.types.Shape(MIN_GEMM_ROWS - rows, x.getShape().get(1)),
+        NDArray zeros = x.getManager().zeros(new Shape(MIN_GEMM_ROWS - rows, x.getShape().get(1)),
                 x.getDataType());
-        NDArray out = op.apply(ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(x, zeros)));
-        return out.get(new ai.djl.ndarray.index.NDIndex().addSliceDim(0, rows));
+        NDArray out = op.apply(NDArrays.concat(new NDList(x, zeros)));
+        return out.get(new NDIndex().addSliceDim(0, rows));
     }
 
     /**

@@ -26,6 +26,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Properties;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 
 /**
  * A trained model on disk: {@code model.params} (DJL's parameter format, batch-norm running
@@ -93,8 +98,8 @@ public final class SavedModel {
         }
         Lessr model = new Lessr(meta.config).initialize(manager);
         Map<String, Parameter> expected = TorchNames.of(model);
-        Map<String, ai.djl.ndarray.types.Shape> shapes = new java.util.HashMap<>();
-        java.util.List<ai.djl.ndarray.NDArray> initial = new java.util.ArrayList<>();
+        Map<String, Shape> shapes = new HashMap<>();
+        List<NDArray> initial = new ArrayList<>();
         expected.forEach((name, p) -> {
             shapes.put(name, p.getArray().getShape());
             initial.add(p.getArray());
@@ -105,7 +110,7 @@ public final class SavedModel {
             throw new IllegalArgumentException(params + " does not hold the parameters of " + meta.config
                     + ": " + e.getMessage(), e);
         }
-        initial.forEach(ai.djl.ndarray.NDArray::close); // loading put new arrays in their place
+        initial.forEach(NDArray::close); // loading put new arrays in their place
         TorchNames.of(model).forEach((name, p) -> {
             if (!p.getArray().getShape().equals(shapes.get(name))) {
                 throw new IllegalArgumentException(params + ": parameter " + name + " has shape "

@@ -1,13 +1,14 @@
 package io.lessr.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
 
 /** Segment operations over a flat list of rows, with a sparse 0/1 matrix saying which row goes where. */
 final class Segments {
     private Segments() {}
 
     /** The L1 norm of a score layer's weight: the bound of its scores over sigmoid inputs. */
-    static NDArray scoreBound(ai.djl.nn.Block scoreLayer, NDArray like) {
+    static NDArray scoreBound(Block scoreLayer, NDArray like) {
         NDArray weight = scoreLayer.getParameters().get("weight").getArray();
         NDArray abs = weight.abs(); // led by a parameter: lands on the model's manager, so move it
         abs.attach(like.getManager());

@@ -5,6 +5,8 @@ import ai.djl.nn.Parameter;
 
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.Arrays;
+import java.util.HashMap;
 
 /**
  * PyTorch's default initialisation of the walkthrough's modules, drawn from a seeded Java generator
@@ -19,7 +21,7 @@ public final class TorchInit {
     public static void apply(Lessr model, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Parameter> params = TorchNames.of(model);
-        Map<String, Long> linearFanIn = new java.util.HashMap<>();
+        Map<String, Long> linearFanIn = new HashMap<>();
         params.forEach((name, p) -> {
             if (name.endsWith(".weight") && p.getArray().getShape().dimension() == 2) {
                 linearFanIn.put(name.substring(0, name.length() - ".weight".length()), p.getArray().getShape().get(1));
@@ -36,9 +38,9 @@ public final class TorchInit {
                     values[i] = (float) gaussian(random);
                 }
             } else if (module.endsWith("batch_norm")) {
-                java.util.Arrays.fill(values, leaf.equals("weight") || leaf.equals("running_var") ? 1f : 0f);
+                Arrays.fill(values, leaf.equals("weight") || leaf.equals("running_var") ? 1f : 0f);
             } else if (module.endsWith("activation")) {
-                java.util.Arrays.fill(values, 0.25f);
+                Arrays.fill(values, 0.25f);
             } else if (module.endsWith("gru")) {
                 uniform(random, values, 1 / Math.sqrt(array.getShape().get(0) / 3.0));
             } else {

@@ -20,6 +20,8 @@ import tech.tablesaw.plotly.components.Axis;
 import tech.tablesaw.plotly.components.Layout;
 import tech.tablesaw.plotly.traces.ScatterTrace;
 import tech.tablesaw.plotly.traces.Trace;
+import java.awt.Graphics2D;
+import java.awt.geom.Rectangle2D;
 
 /**
  * Figures made from the training history table ({@link MetricsTable}): an interactive Plotly
@@ -90,9 +92,9 @@ public final class Charts {
         }
         plot.setRenderer(renderer);
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        java.awt.Graphics2D g = image.createGraphics();
+        Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        chart.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
+        chart.draw(g, new Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
         g.dispose();
         return image;
     }

@@ -10,6 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import io.lessr.model.EngineSettings;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 
 /**
  * {@code torch.optim.AdamW} with two parameter groups, as the walkthrough's {@code fix_weight_decay}
@@ -63,7 +67,7 @@ public final class AdamW {
     }
 
     public void step() {
-        io.lessr.model.EngineSettings.noGradOnThisThread(); // in-place updates of leaves need it off
+        EngineSettings.noGradOnThisThread(); // in-place updates of leaves need it off
         step++;
         double biasCorrection1 = 1 - Math.pow(beta1, step);
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
@@ -83,7 +87,7 @@ public final class AdamW {
     }
 
     /** Writes the step count and both moments of every parameter. */
-    public void save(java.io.DataOutputStream out) throws java.io.IOException {
+    public void save(DataOutputStream out) throws IOException {
         out.writeInt(step);
         out.writeInt(slots.size());
         for (Slot slot : slots) {
@@ -99,21 +103,21 @@ public final class AdamW {
     }
 
     /** Restores what {@link #save} wrote, for the same parameters. */
-    public void load(java.io.DataInputStream in) throws java.io.IOException {
+    public void load(DataInputStream in) throws IOException {
         step = in.readInt();
         int count = in.readInt();
         if (count != slots.size()) {
-            throw new java.io.IOException("optimizer state for " + count + " parameters, the model has " + slots.size());
+            throw new IOException("optimizer state for " + count + " parameters, the model has " + slots.size());
         }
         for (Slot slot : slots) {
             String name = in.readUTF();
             if (!name.equals(slot.name)) {
-                throw new java.io.IOException("optimizer state for " + name + " where " + slot.name + " was expected");
+                throw new IOException("optimizer state for " + name + " where " + slot.name + " was expected");
             }
             for (NDArray state : new NDArray[] {slot.mean, slot.variance}) {
                 float[] values = new float[in.readInt()];
                 if (values.length != state.size()) {
-                    throw new java.io.IOException("optimizer state of " + name + " has " + values.length
+                    throw new IOException("optimizer state of " + name + " has " + values.length
                             + " values, the parameter " + state.size());
                 }
                 for (int i = 0; i < values.length; i++) {

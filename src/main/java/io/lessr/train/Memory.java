@@ -9,11 +9,15 @@ public final class Memory {
     private Memory() {}
 
     public static double residentMiB() {
-        return statusKiB("VmRSS:") / 1024.0;
+        return mib(statusKiB("VmRSS:"));
     }
 
     public static double peakResidentMiB() {
-        return statusKiB("VmHWM:") / 1024.0;
+        return mib(statusKiB("VmHWM:"));
+    }
+
+    private static double mib(long kib) {
+        return kib < 0 ? -1 : kib / 1024.0;
     }
 
     private static long statusKiB(String key) {

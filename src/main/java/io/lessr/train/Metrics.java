@@ -3,6 +3,7 @@ package io.lessr.train;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
 
 /**
  * HR@K, MRR@K and NDCG@K as the walkthrough's {@code evaluate} computes them: a sample whose label
@@ -59,7 +60,7 @@ public final class Metrics {
 
     /** The names of the metrics at cut-offs {@code ks}, in the order of {@link #results()}. */
     public static List<String> names(List<Integer> ks) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int k : ks) {
             names.addAll(List.of("HR@" + k, "MRR@" + k, "NDCG@" + k));
         }

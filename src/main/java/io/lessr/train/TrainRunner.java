@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.lessr.data.AugmentedDataset;
+import io.lessr.data.Permutations;
 import io.lessr.graph.Collator;
 import io.lessr.graph.GraphBatch;
 import io.lessr.model.EngineSettings;
@@ -27,6 +28,7 @@ import java.util.Random;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import java.util.concurrent.CancellationException;
 
 /**
  * The walkthrough's {@code TrainRunner}: AdamW with the weight-decay groups of {@code
@@ -139,12 +141,12 @@ public final class TrainRunner {
                 int batchInEpoch = 1;
                 int numBatches = Collator.numBatches(trainSet.size(), spec.batchSize(), true);
                 Iterator<GraphBatch> batches = collator.batches(
-                        trainSet, permutation(new Random(epochSeed)), spec.batchSize(), true);
+                        trainSet, Permutations.shuffled(trainSet.size(), new Random(epochSeed)::nextInt), spec.batchSize(), true);
                 try (ProgressBar bar = progressBar("Epoch " + epoch, numBatches)) {
                     while (batches.hasNext()) {
                         if (Thread.currentThread().isInterrupted()) {
                             // A notebook's interrupt: stop between batches, leaving the model usable.
-                            throw new java.util.concurrent.CancellationException("training interrupted at batch " + batch);
+                            throw new CancellationException("training interrupted at batch " + batch);
                         }
                         float loss = trainStep(batches.next());
                         epochLoss += loss;
@@ -229,7 +231,7 @@ public final class TrainRunner {
     private Map<String, Double> evaluate(Collator collator) {
         EngineSettings.noGradOnThisThread();
         Metrics metrics = new Metrics(spec.ks());
-        Iterator<GraphBatch> batches = collator.batches(testSet, Collator.inOrder(testSet.size()), spec.batchSize(), false);
+        Iterator<GraphBatch> batches = collator.batches(testSet, Permutations.identity(testSet.size()), spec.batchSize(), false);
         while (batches.hasNext()) {
             GraphBatch batch = batches.next();
             try (NDManager scope = manager.newSubManager()) {
@@ -251,17 +253,6 @@ public final class TrainRunner {
             throw new TrainingDivergedException("the model produced NaN scores");
         }
         return logits.gt(labelScores).sum(new int[] {1}).toType(DataType.INT64, false).add(1).toLongArray();
-    }
-
-    private int[] permutation(Random shuffle) {
-        int[] order = Collator.inOrder(trainSet.size());
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = shuffle.nextInt(i + 1);
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
-        return order;
     }
 
     private ProgressBar progressBar(String task, int max) {

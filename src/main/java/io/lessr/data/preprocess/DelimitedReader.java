@@ -10,6 +10,13 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.BufferedInputStream;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
  * Streams the records of a delimited text file the way pandas' C parser splits them, keeping only
@@ -42,7 +49,7 @@ final class DelimitedReader implements Closeable {
             max = Math.max(max, c);
         }
         slotOfColumn = new int[max + 1];
-        java.util.Arrays.fill(slotOfColumn, -1);
+        Arrays.fill(slotOfColumn, -1);
         fields = new StringBuilder[columns.length];
         for (int i = 0; i < columns.length; i++) {
             slotOfColumn[columns[i]] = i;
@@ -54,15 +61,15 @@ final class DelimitedReader implements Closeable {
     }
 
     /** As pandas infers from the name: {@code .gz} is gzip, {@code .zip} holds one file. */
-    private static java.io.InputStream decompressed(Path file) throws IOException {
-        java.io.InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    private static InputStream decompressed(Path file) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".gz")) {
-            return new java.util.zip.GZIPInputStream(raw, 1 << 16);
+            return new GZIPInputStream(raw, 1 << 16);
         }
         if (name.endsWith(".zip")) {
-            java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(raw);
-            java.util.zip.ZipEntry entry = zip.getNextEntry();
+            ZipInputStream zip = new ZipInputStream(raw);
+            ZipEntry entry = zip.getNextEntry();
             while (entry != null && entry.isDirectory()) {
                 entry = zip.getNextEntry();
             }

@@ -15,9 +15,12 @@ import tech.tablesaw.api.Table;
  * turns each into a dataset folder, and the paper's hyper-parameters for training on it.
  */
 public enum RawDataset {
-    DIGINETICA("train-item-views.csv", "https://competitions.codalab.org/competitions/11161", 32, 4),
-    GOWALLA("loc-gowalla_totalCheckins.txt", "https://snap.stanford.edu/data/loc-gowalla.html", 64, 4),
-    LASTFM("userid-timestamp-artid-artname-traid-traname.tsv", "http://ocelma.net/MusicRecommendationDataset/lastfm-1K.html", 128, 4);
+    // Diginetica's log has sessions already and keeps every item: no gap, no top-N.
+    DIGINETICA("train-item-views.csv", "https://competitions.codalab.org/competitions/11161", 32, 4, null, 0),
+    GOWALLA("loc-gowalla_totalCheckins.txt", "https://snap.stanford.edu/data/loc-gowalla.html", 64, 4,
+            Duration.ofDays(1), 30_000),
+    LASTFM("userid-timestamp-artid-artname-traid-traname.tsv", "http://ocelma.net/MusicRecommendationDataset/lastfm-1K.html",
+            128, 4, Duration.ofHours(8), 40_000);
 
     public static final int MAX_SESSION_LENGTH = 20;
     public static final int MIN_SESSION_LENGTH = 2;
@@ -27,12 +30,16 @@ public enum RawDataset {
     private final String source;
     private final int embeddingDim;
     private final int numLayers;
+    private final Duration sessionGap;
+    private final int topItems;
 
-    RawDataset(String rawFileName, String source, int embeddingDim, int numLayers) {
+    RawDataset(String rawFileName, String source, int embeddingDim, int numLayers, Duration sessionGap, int topItems) {
         this.rawFileName = rawFileName;
         this.source = source;
         this.embeddingDim = embeddingDim;
         this.numLayers = numLayers;
+        this.sessionGap = sessionGap;
+        this.topItems = topItems;
     }
 
     public static RawDataset of(String name) {
@@ -66,12 +73,12 @@ public enum RawDataset {
 
     /** Gowalla and Last.fm: a user's clicks more than this apart are different sessions. */
     public Duration sessionGap() {
-        return this == GOWALLA ? Duration.ofDays(1) : Duration.ofHours(8);
+        return sessionGap;
     }
 
     /** Gowalla and Last.fm keep only their most clicked items. */
     public int topItems() {
-        return this == GOWALLA ? 30_000 : 40_000;
+        return topItems;
     }
 
     /** Reads the raw log into a click table (Diginetica: session, item, time; the others: user, time, item). */

@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import io.lessr.data.AtomicDirectory;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.Locale;
 
 /**
  * Writes a deterministic raw log in the format of one of the paper's datasets, so that the
@@ -52,8 +56,8 @@ public final class SyntheticRawLog {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 written = new SyntheticRawLog(format, seed).write(clicks, w);
             }
-            io.lessr.data.AtomicDirectory.readableByAll(tmp, "rw-r--r--");
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicDirectory.readableByAll(tmp, "rw-r--r--");
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return written;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
@@ -99,7 +103,7 @@ public final class SyntheticRawLog {
                 timeframe += 1000L * random.nextInt(0, 40);
             }
             if (random.nextInt(8) == 0) {
-                java.util.Collections.swap(rows, 0, rows.size() - 1);
+                Collections.swap(rows, 0, rows.size() - 1);
             }
             for (String row : rows) {
                 w.write(row);
@@ -147,7 +151,7 @@ public final class SyntheticRawLog {
         if (!lastfm) {
             double lat = -90 + 180 * random.nextDouble();
             double lon = -180 + 360 * random.nextDouble();
-            return user + "\t" + time + "\t" + String.format(java.util.Locale.ROOT, "%.7f\t%.7f", lat, lon) + "\t" + (10_000 + 13L * item);
+            return user + "\t" + time + "\t" + String.format(Locale.ROOT, "%.7f\t%.7f", lat, lon) + "\t" + (10_000 + 13L * item);
         }
         boolean missingArtist = random.nextInt(40) == 0;
         String artist = missingArtist ? "" : new UUID(0x5eed_0000_0000_0000L + item, 0x1234_5678L * (item + 1)).toString();

@@ -5,6 +5,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.Year;
 
 /**
  * Epoch milliseconds of the ISO-8601 dates and times raw logs use ({@code 2016-05-09},
@@ -66,7 +67,7 @@ final class Timestamps {
 
     /** Long.MIN_VALUE for Feb 29 of a non-leap year, which the month-length check lets through. */
     private static long epochDay(int year, int month, int day) {
-        return month == 2 && day == 29 && !java.time.Year.isLeap(year) ? Long.MIN_VALUE : LocalDate.of(year, month, day).toEpochDay();
+        return month == 2 && day == 29 && !Year.isLeap(year) ? Long.MIN_VALUE : LocalDate.of(year, month, day).toEpochDay();
     }
 
     private static boolean digitsAt(CharSequence s, int from, int count) {
