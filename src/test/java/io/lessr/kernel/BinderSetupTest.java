@@ -26,7 +26,7 @@ class BinderSetupTest {
         assertTrue(Files.isExecutable(Path.of("/usr/bin/jupyter")), "Debian's jupyter is not installed: .ci/run installs it: run scripts/setup-jupyter.sh");
         Path repo = tmp.resolve("repo");
         for (String part : List.of("pom.xml", "src/main", "data", "notebooks", "binder")) {
-            copy(Path.of(part), repo.resolve(part));
+            io.lessr.TestFiles.copyTree(Path.of(part), repo.resolve(part));
         }
         Path home = Files.createDirectories(tmp.resolve("home"));
         String m2 = Path.of(System.getProperty("user.home"), ".m2", "repository").toString();
@@ -63,19 +63,5 @@ class BinderSetupTest {
         }
         String text = Files.readString(log, StandardCharsets.UTF_8);
         return new Result(done ? p.exitValue() : -1, text.length() > 6000 ? text.substring(text.length() - 6000) : text);
-    }
-
-    private static void copy(Path from, Path to) throws Exception {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 }

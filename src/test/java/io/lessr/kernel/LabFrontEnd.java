@@ -33,8 +33,8 @@ final class LabFrontEnd implements AutoCloseable {
 
     private LabFrontEnd(List<String> command, Path work, Map<String, String> env) throws Exception {
         this.root = Files.createDirectories(work.resolve("root"));
-        copyTree(Path.of("notebooks"), root.resolve("notebooks"));
-        copyTree(Path.of("data/synthetic"), root.resolve("data/synthetic"));
+        io.lessr.TestFiles.copyTree(Path.of("notebooks"), root.resolve("notebooks"));
+        io.lessr.TestFiles.copyTree(Path.of("data/synthetic"), root.resolve("data/synthetic"));
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -136,19 +136,6 @@ final class LabFrontEnd implements AutoCloseable {
         String text = Files.readString(out, StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed:\n" + text.substring(Math.max(0, text.length() - 4000)));
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (var files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
         }
     }
 

@@ -109,7 +109,7 @@ class CheckpointTest {
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("damages")
     void aDamagedCheckpointIsRefusedAndTheRunResumesExactlyFromThePreviousOne(String file, String how) throws Exception {
-        Path dir = copy(template, tmp.resolve("damaged-" + file + "-" + how));
+        Path dir = io.lessr.TestFiles.copyTree(template, tmp.resolve("damaged-" + file + "-" + how));
         damage(dir.resolve("epoch-0001").resolve(file), how);
         Path csv = tmp.resolve("resumed-" + file + "-" + how + ".csv");
         Result r = train("--resume", dir.toString(), "--epochs", "3", "--metrics-out", csv.toString());
@@ -122,7 +122,7 @@ class CheckpointTest {
 
     @Test
     void withNoGoodCheckpointLeftResumingRefusesWithOneLine() throws Exception {
-        Path dir = copy(template, tmp.resolve("all-damaged"));
+        Path dir = io.lessr.TestFiles.copyTree(template, tmp.resolve("all-damaged"));
         damage(dir.resolve("epoch-0001/optimizer.bin"), "flip");
         damage(dir.resolve("epoch-0000/model.params"), "truncate");
         Result r = train("--resume", dir.toString(), "--epochs", "3");
@@ -167,20 +167,6 @@ class CheckpointTest {
     private static String sha(Path modelDir) throws IOException {
         var meta = com.google.gson.JsonParser.parseString(Files.readString(modelDir.resolve("model.json"))).getAsJsonObject();
         return meta.get("paramsSha256").getAsString();
-    }
-
-    private static Path copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-        return to;
     }
 
     /** The CSV without the timing columns (train_seconds, eval_seconds). */
