@@ -103,8 +103,9 @@ public final class TrainRunner {
     }
 
     /**
-     * Keeps the model of the epoch with the best {@code metric} (e.g. {@code HR@20}) in {@code dir}, written
-     * whenever an epoch beats the best so far; its {@code model.json} records the epoch and its metrics.
+     * Keeps the model of the epoch with the best {@code metric} (e.g. {@code HR@20}) in {@code dir} (null: in
+     * the checkpoints only), written whenever an epoch beats the best so far; its {@code model.json} records
+     * the epoch and its metrics.
      */
     public TrainRunner saveBestTo(Path dir, String metric) {
         Metrics.checkName(metric, spec.ks());
