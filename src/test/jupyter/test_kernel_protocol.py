@@ -119,6 +119,15 @@ class KernelProtocolTests(unittest.TestCase):
         session.send(socket, "no_such_request", {})
         self.assert_alive()
 
+    def test_unreadable_messages_are_dropped_and_the_kernel_goes_on(self):
+        from jupyter_client.session import Session
+        socket = self.kc.shell_channel.socket
+        Session(key=b"not-the-key").send(socket, "kernel_info_request", {})  # wrong signature
+        frames = [b"{not json", b"{}", b"{}", b"{}"]  # a header that is not JSON, correctly signed
+        signature = self.kc.session.sign(frames)
+        socket.send_multipart([b"<IDS|MSG>", signature.encode() if isinstance(signature, str) else signature] + frames)
+        self.assert_alive()
+
     def test_reading_stdin_without_a_front_end_fails_fast(self):
         start = time.time()
         reply, outputs = self.run_cell("new java.util.Scanner(System.in).nextLine()", allow_stdin=False)

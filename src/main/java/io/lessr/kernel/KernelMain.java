@@ -61,6 +61,7 @@ public final class KernelMain implements Callable<Integer> {
         JavaKernel kernel = new JavaKernel();
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
+        LenientRequests.keepShellLoopsAlive(connection);
         connection.waitUntilClose();
         return 0;
     }

@@ -9,8 +9,14 @@ import com.google.gson.reflect.TypeToken;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonWriter;
 
+import io.github.spencerpark.jupyter.channels.JupyterConnection;
+import io.github.spencerpark.jupyter.channels.Loop;
+import io.github.spencerpark.jupyter.channels.ShellChannel;
+
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.util.List;
+import java.util.logging.Logger;
 import io.github.spencerpark.jupyter.channels.JupyterSocket;
 
 /**
@@ -48,6 +54,32 @@ final class LenientRequests implements TypeAdapterFactory {
             }
         };
     }
+
+    /**
+     * A message the base kernel cannot read at all (a wrong signature, a header that is not JSON) throws in
+     * its shell loop before any handler, which would end the loop and leave the kernel deaf. The loops take
+     * an error callback: log such a message and go on, as IPython drops a message it cannot verify.
+     * Call right after the connection is up.
+     */
+    static void keepShellLoopsAlive(JupyterConnection connection) {
+        try {
+            Field loopField = ShellChannel.class.getDeclaredField("ioloop");
+            loopField.setAccessible(true);
+            for (String channel : List.of("shell", "control")) {
+                Field channelField = JupyterConnection.class.getDeclaredField(channel);
+                channelField.setAccessible(true);
+                Loop loop = (Loop) loopField.get(channelField.get(connection));
+                loop.onError(t -> {
+                    LOG.warning("dropped a " + channel + " message the kernel cannot read: " + t);
+                    return 0; // go on at once
+                });
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("jupyter-jvm-basekernel changed: JupyterConnection's shell loops", e);
+        }
+    }
+
+    private static final Logger LOG = Logger.getLogger(LenientRequests.class.getName());
 
     /** Makes the base kernel's socket parser lenient; call once, before the connection reads a message. */
     static void install() {
