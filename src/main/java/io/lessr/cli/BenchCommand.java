@@ -8,7 +8,6 @@ import io.lessr.data.SessionDataset;
 import io.lessr.graph.Collator;
 import io.lessr.graph.GraphBatch;
 import io.lessr.model.Lessr;
-import io.lessr.model.EngineSettings;
 import io.lessr.serve.Recommender;
 import io.lessr.train.Memory;
 import io.lessr.train.EpochResult;
@@ -21,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import ai.djl.util.cuda.CudaUtils;
 import io.lessr.data.Permutations;
@@ -58,8 +58,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--num-workers", description = "(default: the walkthrough's)")
     Integer numWorkers;
 
-    @Option(names = "--device", defaultValue = "auto")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--recommend", description = "measure recommendation latency and throughput instead of training")
     boolean recommend;
@@ -88,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
         SessionDataset dataset = SessionDataset.read(dir);
         AugmentedDataset train = new AugmentedDataset(capped(dataset.trainSessions()));
         AugmentedDataset test = new AugmentedDataset(capped(dataset.testSessions()));
-        Device dev = EngineSettings.device(device);
+        Device dev = device.device();
         System.out.printf("dataset %s: %d items, %d train / %d test samples; device %s; torch threads %s intra, %s inter; "
                         + "%d collate workers; DJL %s, PyTorch %s%n",
                 dir, dataset.numItems(), train.size(), test.size(), dev,

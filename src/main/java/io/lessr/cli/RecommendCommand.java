@@ -1,7 +1,6 @@
 package io.lessr.cli;
 
 import io.lessr.data.SessionDataset;
-import io.lessr.model.EngineSettings;
 import io.lessr.serve.Recommender;
 import io.lessr.serve.Recommender.Recommendation;
 
@@ -13,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Top-K next items from a saved model, for one session or a file of sessions. */
@@ -40,8 +40,8 @@ final class RecommendCommand implements Callable<Integer> {
     @Option(names = "--exclude-seen", description = "leave out items already in the session")
     boolean excludeSeen;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--batch", defaultValue = "256", description = "sessions scored per forward pass with --input (default: ${DEFAULT-VALUE})")
     int batch;
@@ -49,7 +49,7 @@ final class RecommendCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        try (Recommender r = Recommender.load(model, EngineSettings.device(device), Recommender.defaultWorkers(),
+        try (Recommender r = Recommender.load(model, device.device(), Recommender.defaultWorkers(),
                 input.file != null ? batch : 1)) {
             if (input.session != null) {
                 List<Recommendation> top = r.recommend(input.session, k, excludeSeen);

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.lessr.data.AugmentedDataset;
 import io.lessr.data.SessionDataset;
-import io.lessr.model.EngineSettings;
 import io.lessr.model.Lessr;
 import io.lessr.model.SavedModel;
 import io.lessr.train.Checkpoint;
@@ -39,8 +38,8 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     RunSpecOptions run;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--metrics-out", description = "write the per-epoch table as CSV to this file")
     Path metricsOut;
@@ -91,7 +90,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         String bestBy = saveMetric != null ? saveMetric : "HR@" + Collections.max(runSpec.ks());
         Metrics.checkName(bestBy, runSpec.ks());
-        Device dev = EngineSettings.device(device); // a bad device fails before any work
+        Device dev = device.device(); // a bad device fails before any work
         Path dir = Path.of(runSpec.datasetDir());
         System.out.println("reading dataset " + dir);
         SessionDataset dataset = SessionDataset.read(dir);

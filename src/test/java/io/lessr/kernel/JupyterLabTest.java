@@ -99,11 +99,18 @@ class JupyterLabTest {
         Files.copy(png, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Opens a notebook and waits until Lab is up and its kernel is idle. */
+    /**
+     * Opens a notebook in a fresh workspace and waits until it is the current document and its own kernel
+     * (not another open notebook's) is idle.
+     */
     private static void open(String path) {
-        browser.get(lab.url("/lab/tree/" + path));
+        browser.get(lab.url("/lab/tree/" + path + "?reset"));
         waitFor(Duration.ofSeconds(60), d -> "ready".equals(d.findElement(By.tagName("body")).getAttribute("data-lessr-lab")));
-        waitFor(Duration.ofSeconds(90), d -> kernelStatus().contains("Idle"));
+        waitFor(Duration.ofSeconds(90), d -> Boolean.TRUE.equals(js().executeScript(
+                "const w = window.jupyterapp.shell.currentWidget;"
+                        + " const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
+                        + " return !!(w && w.context && w.context.path === arguments[0] && k && k.name === 'lessr-java'"
+                        + " && k.status === 'idle');", path)));
     }
 
     /** The status bar's text, e.g. "... Java (LESSR kit, test) | Idle ...". */
@@ -266,11 +273,17 @@ class JupyterLabTest {
     @Test
     @Order(4)
     void restartThenRunAgain() throws Exception {
+        // Watch the kernel go through a restart: its status reads "idle" until the restart begins.
+        js().executeScript("window.lessrRestarted = false; window.jupyterapp.shell.currentWidget.sessionContext.statusChanged"
+                + ".connect((_, status) => { if (status === 'restarting' || status === 'starting') window.lessrRestarted = true; });");
         command("kernelmenu:restart");
-        WebElement accept = waitFor(Duration.ofSeconds(20), d -> d.findElements(By.cssSelector(".jp-Dialog-button.jp-mod-accept"))
-                .stream().filter(WebElement::isDisplayed).findFirst().orElse(null));
-        accept.click();
-        waitFor(Duration.ofSeconds(90), d -> kernelStatus().contains("Idle"));
+        WebElement dialog = waitFor(Duration.ofSeconds(20), d -> d.findElements(By.cssSelector(".jp-Dialog-content"))
+                .stream().filter(e -> e.isDisplayed() && e.getText().contains("Restart")).findFirst().orElse(null));
+        dialog.findElement(By.cssSelector(".jp-Dialog-button.jp-mod-accept")).click();
+        waitFor(Duration.ofSeconds(90), d -> Boolean.TRUE.equals(js().executeScript(
+                "const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+                        + " return window.lessrRestarted && k.name === 'lessr-java' && k.status === 'idle'"
+                        + " && k.connectionStatus === 'connected';")));
         command("notebook:insert-cell-below");
         assertTrue(runLastCell("io.lessr.graph.SessionGraph.of(new int[] {4, 2, 4}).items().length", Duration.ofSeconds(60))
                 .contains("2"), "a cell runs in the restarted kernel");
