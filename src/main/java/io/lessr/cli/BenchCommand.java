@@ -15,7 +15,6 @@ import io.lessr.train.RunSpec;
 import io.lessr.train.TrainRunner;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -7,9 +7,7 @@ import ai.djl.ndarray.NDManager;
 import io.lessr.data.AugmentedDataset;
 import io.lessr.data.SyntheticSessions;
 import io.lessr.model.Lessr;
-import io.lessr.model.LessrConfig;
 import io.lessr.model.EngineSettings;
-import io.lessr.model.TorchInit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
