@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,11 +32,18 @@ final class BatchedStream extends OutputStream {
 
     private final PublishStream.StreamType type;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private final ScheduledFuture<?> ticking;
     private ShellReplyEnvironment env;
 
     BatchedStream(PublishStream.StreamType type) {
         this.type = type;
-        TICKER.scheduleWithFixedDelay(this::send, INTERVAL_MS, INTERVAL_MS, TimeUnit.MILLISECONDS);
+        this.ticking = TICKER.scheduleWithFixedDelay(this::send, INTERVAL_MS, INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the timer (the kernel is shutting down). */
+    @Override
+    public void close() {
+        ticking.cancel(false);
     }
 
     /** Sends what is written from now on to {@code env}'s front end. */

@@ -492,6 +492,8 @@ public final class JavaKernel extends BaseKernel {
     @Override
     public void onShutdown(boolean isRestarting) {
         shell.close();
+        stdout.close();
+        stderr.close();
     }
 
     /** A cell that does not compile: the compiler's messages, with cell line numbers. */

@@ -178,13 +178,14 @@ public final class TrainRunner {
                 stopped = stopping.update(epoch, results);
                 boolean best = bestMetric != null && stopping.bestEpochs().get(bestMetric) == epoch
                         && results.get(bestMetric) > 0;
+                Map<String, Object> bestInfo = best ? bestInfo(epochResult) : null;
                 if (best && bestModelDir != null) {
-                    SavedModel.write(model, bestModelDir, bestInfo(epochResult));
+                    SavedModel.write(model, bestModelDir, bestInfo);
                 }
                 if (checkpointDir != null) {
                     Checkpoint.write(checkpointDir, model, optimizer, spec, new TrainState(epoch, batch, logLoss, stopped,
                             stopping.best(), stopping.bestEpochs(), stopping.badEpochs(), history),
-                            best ? bestInfo(epochResult) : null);
+                            bestInfo);
                 }
             }
         }

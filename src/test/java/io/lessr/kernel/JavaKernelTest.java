@@ -85,22 +85,24 @@ class JavaKernelTest {
         DisplayData chart = kernel.eval("io.lessr.plot.Charts.metrics(h)");
         String html = (String) chart.getData(MIMEType.TEXT_HTML);
         String png = (String) chart.getData(MIMEType.IMAGE_PNG);
-        java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(
-                new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(png)));
+        java.awt.image.BufferedImage picture = decodePng(png);
         assertEquals(800, picture.getWidth());
         assertTrue(html.contains("<img src=\"data:image/png;base64," + png + "\""), "the picture sits in the plot's div");
         assertTrue(html.contains(".innerHTML = ''") && html.contains("Plotly.newPlot"), "Plotly replaces it");
         assertTrue(!html.contains("Plotly is not loaded"), "without Plotly the picture stays");
 
         DisplayData graph = kernel.eval("io.lessr.plot.SessionGraphView.eop(io.lessr.graph.SessionGraph.of(new int[] {4, 2, 4}))");
-        java.awt.image.BufferedImage eop = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
-                java.util.Base64.getDecoder().decode((String) graph.getData(MIMEType.IMAGE_PNG))));
+        java.awt.image.BufferedImage eop = decodePng((String) graph.getData(MIMEType.IMAGE_PNG));
         assertEquals(800, eop.getHeight());
         assertEquals(java.util.Map.of("width", 400, "height", 400), graphMetadata(graph).get("image/png"),
                 "shown at half its pixel size");
         // Nodes are the items in ascending order on a circle from the top: item 2 on top, item 4 (the last) below.
         assertEquals(new java.awt.Color(0xa8dadc).getRGB(), eop.getRGB(2 * 212, 2 * 48), "item 2's node");
         assertEquals(new java.awt.Color(0xf4a261).getRGB(), eop.getRGB(2 * 212, 2 * 308), "the last item's node, highlighted");
+    }
+
+    private static java.awt.image.BufferedImage decodePng(String base64) throws java.io.IOException {
+        return javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(base64)));
     }
 
     @SuppressWarnings("unchecked")
