@@ -28,21 +28,31 @@ import java.util.zip.ZipInputStream;
 final class DelimitedReader implements Closeable {
     private static final int MAX_FIELD = 1 << 20;
 
-    private final Path file;
+    private final String file;
     private final Reader in;
     private final char delimiter;
     private final int[] slotOfColumn;
     private final StringBuilder[] fields;
-    private final char[] buf = new char[1 << 16];
+    private final char[] buf;
     private int pos;
     private int len;
-    private long line = 1;
+    private long line;
     private long recordLine;
     private int fieldCount;
 
     /** @param columns the 0-based columns to keep, in the order {@link #field} numbers them */
     DelimitedReader(Path file, char delimiter, int... columns) throws IOException {
+        // Undecodable bytes become U+FFFD, which the parse of a kept field reports with its line.
+        this(file.toString(), new InputStreamReader(decompressed(file), StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)), 1 << 16, 1, delimiter, columns);
+    }
+
+    /** Reads {@code in}, whose first character is on line {@code firstLine} of {@code file}. */
+    DelimitedReader(String file, Reader in, int bufferSize, long firstLine, char delimiter, int... columns) {
         this.file = file;
+        this.buf = new char[bufferSize];
+        this.in = in;
+        this.line = firstLine;
         this.delimiter = delimiter;
         int max = 0;
         for (int c : columns) {
@@ -55,9 +65,6 @@ final class DelimitedReader implements Closeable {
             slotOfColumn[columns[i]] = i;
             fields[i] = new StringBuilder();
         }
-        // Undecodable bytes become U+FFFD, which the parse of a kept field reports with its line.
-        in = new InputStreamReader(decompressed(file), StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
     }
 
     /** As pandas infers from the name: {@code .gz} is gzip, {@code .zip} holds one file. */
@@ -87,7 +94,7 @@ final class DelimitedReader implements Closeable {
         return recordLine;
     }
 
-    Path file() {
+    String file() {
         return file;
     }
 

@@ -85,8 +85,8 @@ public enum RawDataset {
     public Table read(Path raw) {
         return switch (this) {
             case DIGINETICA -> RawLogs.readDiginetica(raw);
-            case GOWALLA -> RawLogs.readCheckins(raw, 0, 1, 4, "user, check-in time, latitude, longitude, location id");
-            case LASTFM -> RawLogs.readCheckins(raw, 0, 1, 2, "user id, timestamp, artist id, artist name, track id, track name");
+            case GOWALLA -> RawLogs.readCheckins(raw, 0, 1, 4, RawLogs.GOWALLA_LAYOUT);
+            case LASTFM -> RawLogs.readCheckins(raw, 0, 1, 2, RawLogs.LASTFM_LAYOUT);
         };
     }
 

@@ -11,10 +11,12 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import tech.tablesaw.api.IntColumn;
@@ -29,6 +31,11 @@ public final class RawLogs {
     /** pandas 1.5's default missing-value strings (2.0 added "None"): {@code read_csv} turns them into NaN and {@code dropna} drops the row. */
     private static final Set<String> NA = Set.of("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
             "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null");
+    static final String GOWALLA_LAYOUT = "user, check-in time, latitude, longitude, location id";
+    static final String LASTFM_LAYOUT = "user id, timestamp, artist id, artist name, track id, track name";
+    private static final int[] DIGINETICA_COLUMNS = {0, 1, 2, 3, 4};
+    private static final int[] GOWALLA_COLUMNS = {0, 1, 4};
+    private static final int[] LASTFM_COLUMNS = {0, 1, 2};
     private static final List<String> DIGINETICA_HEADER = List.of("sessionId", "userId", "itemId", "timeframe", "eventdate");
 
     private RawLogs() {}
@@ -42,24 +49,16 @@ public final class RawLogs {
         IntArrayList sessions = new IntArrayList();
         IntArrayList items = new IntArrayList();
         LongArrayList times = new LongArrayList();
-        try (DelimitedReader in = open(csv, ';', 0, 1, 2, 3, 4)) {
+        try (DelimitedReader in = open(csv, ';', DIGINETICA_COLUMNS)) {
             if (!in.next()) {
                 throw new DatasetFormatException(csv, 0, "the file is empty (expected the header " + String.join(";", DIGINETICA_HEADER) + ")");
             }
-            for (int i : new int[] {0, 2, 3, 4}) {
-                if (!DIGINETICA_HEADER.get(i).contentEquals(in.field(i))) {
-                    throw in.error("expected the header " + String.join(";", DIGINETICA_HEADER) + " (';'-separated), found "
-                            + describe(in) + ": is this Diginetica's train-item-views.csv?");
-                }
-            }
+            checkDigineticaHeader(in);
             while (in.next()) {
-                if (in.fieldCount() < 5) {
-                    throw in.error("expected 5 ';'-separated fields (" + String.join(";", DIGINETICA_HEADER) + "), found " + describe(in));
-                }
-                sessions.add(parseInt(in, 0, "sessionId"));
-                items.add(parseInt(in, 2, "itemId"));
-                long timeframe = parseLong(in, 3, "timeframe");
-                times.add(parseTime(in, 4, "eventdate") + timeframe);
+                RawClick c = digineticaClick(in);
+                sessions.add((int) c.session());
+                items.add(Integer.parseInt(c.item()));
+                times.add(c.millis());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + csv + ": " + e.getMessage(), e);
@@ -87,25 +86,17 @@ public final class RawLogs {
         try (DelimitedReader in = open(tsv, '\t', userColumn, timeColumn, itemColumn)) {
             while (in.next()) {
                 any = true;
-                if (in.fieldCount() < needed) {
-                    throw in.error("expected at least " + needed + " tab-separated fields (" + layout + "), found " + describe(in));
-                }
-                CharSequence user = in.field(0);
-                CharSequence time = in.field(1);
-                CharSequence item = in.field(2);
-                if (isMissing(user) || isMissing(time) || isMissing(item)) {
+                RawClick c = checkinClick(in, needed, layout);
+                if (c == null) {
                     continue;
                 }
-                checkDecoded(in, 0, "user");
-                checkDecoded(in, 2, "item");
-                long millis = parseTime(in, 1, "time");
-                if (lastUser == null || !lastUser.contentEquals(user)) {
-                    lastUser = user.toString();
+                if (lastUser == null || !lastUser.equals(c.user())) {
+                    lastUser = c.user();
                     lastUserId = userIds.computeIfAbsent(lastUser, k -> userIds.size());
                 }
                 users.add(lastUserId);
-                times.add(millis);
-                items.add(itemIds.computeIfAbsent(item.toString(), k -> itemIds.size()));
+                times.add(c.millis());
+                items.add(itemIds.computeIfAbsent(c.item(), k -> itemIds.size()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + tsv + ": " + e.getMessage(), e);
@@ -115,6 +106,83 @@ public final class RawLogs {
         }
         return Table.create(tsv.getFileName().toString(), IntColumn.create(USER, users.toIntArray()),
                 LongColumn.create(TIME, times.toLongArray()), IntColumn.create(ITEM, items.toIntArray()));
+    }
+
+    /**
+     * One record of a raw log given as one line of text, for engines that split files into lines
+     * (Spark): the same parse and the same errors as {@link #readDiginetica} and {@link #readCheckins},
+     * except that a quoted field cannot span lines. Returns null for a blank line, Diginetica's header
+     * ({@code header}: the file's first non-blank line, which is checked) and a record with a missing
+     * user, time or item (Gowalla, Last.fm: pandas' {@code dropna}).
+     *
+     * @param file the file as the user named it, for error messages
+     * @param line the 1-based line number of {@code text} in {@code file}
+     */
+    public static RawClick parseLine(RawDataset format, String file, long line, String text, boolean header) {
+        int[] columns = switch (format) {
+            case DIGINETICA -> DIGINETICA_COLUMNS;
+            case GOWALLA -> GOWALLA_COLUMNS;
+            case LASTFM -> LASTFM_COLUMNS;
+        };
+        DelimitedReader in = new DelimitedReader(file, new StringReader(text), Math.max(16, text.length()), line,
+                format == RawDataset.DIGINETICA ? ';' : '\t', columns);
+        try {
+            if (!in.next()) {
+                return null;
+            }
+            if (format == RawDataset.DIGINETICA) {
+                if (header) {
+                    checkDigineticaHeader(in);
+                    return null;
+                }
+                return digineticaClick(in);
+            }
+            return checkinClick(in, Arrays.stream(columns).max().getAsInt() + 1, format == RawDataset.GOWALLA ? GOWALLA_LAYOUT : LASTFM_LAYOUT);
+        } catch (DatasetFormatException e) {
+            if (e.getMessage().endsWith("is never closed")) {
+                throw new DatasetFormatException(file, line, "a quoted field (starting with \") is never closed on this line: "
+                        + "Spark reads one record per line; run preprocess on one machine for this file");
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringReader does not fail
+        }
+    }
+
+    private static void checkDigineticaHeader(DelimitedReader in) {
+        for (int i : new int[] {0, 2, 3, 4}) {
+            if (!DIGINETICA_HEADER.get(i).contentEquals(in.field(i))) {
+                throw in.error("expected the header " + String.join(";", DIGINETICA_HEADER) + " (';'-separated), found "
+                        + describe(in) + ": is this Diginetica's train-item-views.csv?");
+            }
+        }
+    }
+
+    private static RawClick digineticaClick(DelimitedReader in) {
+        if (in.fieldCount() < 5) {
+            throw in.error("expected 5 ';'-separated fields (" + String.join(";", DIGINETICA_HEADER) + "), found " + describe(in));
+        }
+        int session = parseInt(in, 0, "sessionId");
+        int item = parseInt(in, 2, "itemId");
+        long timeframe = parseLong(in, 3, "timeframe");
+        return new RawClick(session, null, Integer.toString(item), parseTime(in, 4, "eventdate") + timeframe);
+    }
+
+    /** Null when the user, time or item is missing. */
+    private static RawClick checkinClick(DelimitedReader in, int needed, String layout) {
+        if (in.fieldCount() < needed) {
+            throw in.error("expected at least " + needed + " tab-separated fields (" + layout + "), found " + describe(in));
+        }
+        CharSequence user = in.field(0);
+        CharSequence time = in.field(1);
+        CharSequence item = in.field(2);
+        if (isMissing(user) || isMissing(time) || isMissing(item)) {
+            return null;
+        }
+        checkDecoded(in, 0, "user");
+        checkDecoded(in, 2, "item");
+        long millis = parseTime(in, 1, "time");
+        return new RawClick(-1, user.toString(), item.toString(), millis);
     }
 
     private static DelimitedReader open(Path file, char delimiter, int... columns) throws IOException {
