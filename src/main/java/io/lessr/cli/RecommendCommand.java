@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,8 +60,7 @@ final class RecommendCommand implements Callable<Integer> {
                 List<List<Integer>> sessions = SessionDataset.readSessions(input.file, r.numItems()).stream()
                         .map(s -> Arrays.stream(s).boxed().toList()).toList();
                 for (List<Recommendation> top : r.recommendAll(sessions, k, excludeSeen)) {
-                    out.println(top.stream().map(x -> x.item() + ":" + String.format("%.6f", x.score()))
-                            .collect(Collectors.joining(",")));
+                    out.println(Recommendation.toText(top));
                 }
             }
         }

@@ -42,7 +42,19 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Recommender implements AutoCloseable {
     /** An item and its probability of being the next click. */
-    public record Recommendation(int item, float score) {}
+    public record Recommendation(int item, float score) {
+        /** {@code item:score,...} with six decimals: the line {@code recommend --input} prints for a session. */
+        public static String toText(List<Recommendation> top) {
+            StringBuilder s = new StringBuilder();
+            for (Recommendation r : top) {
+                if (s.length() > 0) {
+                    s.append(',');
+                }
+                s.append(r.item()).append(':').append(String.format(java.util.Locale.ROOT, "%.6f", r.score()));
+            }
+            return s.toString();
+        }
+    }
 
     private record Request(int[] session, int k, boolean excludeSeen, CompletableFuture<List<Recommendation>> result) {}
 
