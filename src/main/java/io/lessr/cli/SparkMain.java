@@ -118,6 +118,10 @@ public final class SparkMain {
         @Option(names = "--batch", defaultValue = "256", description = "sessions scored per forward pass (default: ${DEFAULT-VALUE})")
         int batch;
 
+        @Option(names = "--partitions", defaultValue = "0", description = "spread the sessions over this many tasks "
+                + "(default: as the input is split)")
+        int partitions;
+
         @Option(names = "--device", defaultValue = "cpu", description = "the executors' device: cpu, gpu, gpu:N or auto "
                 + "(default: ${DEFAULT-VALUE})")
         String device;
@@ -126,7 +130,7 @@ public final class SparkMain {
         public Integer call() {
             long start = System.nanoTime();
             BatchRecommend.Summary s = new BatchRecommend(session("lessr recommend")).run(new BatchRecommend.Options(
-                    model, input, output, k, excludeSeen, batch, inputFormat, outputFormat, device));
+                    model, input, output, k, excludeSeen, batch, inputFormat, outputFormat, device, partitions));
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("%d sessions in %.1f s (%.0f sessions/s) over %d partitions; the model was loaded %d time%s%n",
                     s.sessions(), seconds, s.sessions() / seconds, s.partitions(), s.modelLoads(), s.modelLoads() == 1 ? "" : "s");

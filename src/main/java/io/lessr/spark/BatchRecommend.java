@@ -10,14 +10,19 @@ import io.lessr.serve.Recommender;
 import io.lessr.serve.Recommender.Recommendation;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkEnv;
-import org.apache.spark.SparkFiles;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -52,8 +57,17 @@ public final class BatchRecommend {
 
     /** What to score and how. {@code inputFormat} and {@code outputFormat}: parquet or text ({@code inputFormat} may be auto). */
     public record Options(String model, String input, String output, int k, boolean excludeSeen, int batch,
-            String inputFormat, String outputFormat, String device) {
+            String inputFormat, String outputFormat, String device, int partitions) {
+        /** With the input's own partitioning. */
+        public Options(String model, String input, String output, int k, boolean excludeSeen, int batch,
+                String inputFormat, String outputFormat, String device) {
+            this(model, input, output, k, excludeSeen, batch, inputFormat, outputFormat, device, 0);
+        }
+
         public Options {
+            if (partitions < 0) {
+                throw new IllegalArgumentException("partitions must be at least 1 (or 0: as the input is split), got " + partitions);
+            }
             if (k < 1) {
                 throw new IllegalArgumentException("k must be at least 1, got " + k);
             }
@@ -91,8 +105,10 @@ public final class BatchRecommend {
             throw new IllegalArgumentException("k must lie in [1, " + numItems + "], got " + o.k());
         }
         Dataset<Row> sessions = read(o, numItems);
-        spark.sparkContext().addFile(modelDir.toString(), true);
-        String shippedName = modelDir.getFileName().toString();
+        if (o.partitions() > 0) {
+            sessions = sessions.repartition(o.partitions());
+        }
+        ShippedModel shipped = ship(modelDir);
         LongAccumulator loads = spark.sparkContext().longAccumulator("lessr model loads");
         StructType schema = new StructType()
                 .add(SESSION_ID, sessions.schema().apply(SESSION_ID).dataType(), true)
@@ -104,7 +120,7 @@ public final class BatchRecommend {
         int batch = o.batch();
         String device = o.device();
         JavaRDD<Row> scored = sessions.select(SESSION_ID, ITEMS, ORDER).javaRDD().mapPartitions(rows -> {
-            Recommender r = ExecutorModels.get(Path.of(SparkFiles.get(shippedName)), device, executorCores(), batch, loads);
+            Recommender r = ExecutorModels.get(shipped, device, executorCores(), batch, loads);
             return scoreInBatches(r, rows, k, excludeSeen, batch);
         });
         Dataset<Row> out = spark.createDataFrame(scored, schema);
@@ -124,6 +140,23 @@ public final class BatchRecommend {
             count[0] = fs.exists(tmp) ? spark.read().format(o.outputFormat()).load(tmp.toString()).count() : 0;
         });
         return new Summary(count[0], loads.value(), sessions.rdd().getNumPartitions());
+    }
+
+    /**
+     * Sends the model folder's files to the executors as one broadcast variable, which each
+     * executor fetches once ({@code addFile} takes folders only in local mode, and a model is a few
+     * megabytes).
+     */
+    private ShippedModel ship(Path modelDir) {
+        Map<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> list = Files.list(modelDir)) {
+            for (Path f : list.filter(Files::isRegularFile).toList()) {
+                files.put(f.getFileName().toString(), Files.readAllBytes(f));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the model in " + modelDir + ": " + e.getMessage(), e);
+        }
+        return new ShippedModel("lessr-model-" + UUID.randomUUID(), jsc.broadcast(files));
     }
 
     private static List<Recommendation> recommendations(List<Integer> items, List<Float> scores) {

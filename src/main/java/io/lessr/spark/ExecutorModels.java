@@ -3,8 +3,6 @@ package io.lessr.spark;
 import io.lessr.model.EngineSettings;
 import io.lessr.serve.Recommender;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.spark.util.LongAccumulator;
@@ -20,19 +18,13 @@ final class ExecutorModels {
     private ExecutorModels() {}
 
     /**
-     * The recommender for the model folder {@code dir}; the first call in this JVM loads it on
+     * The recommender for {@code model}; the first call in this JVM loads it on
      * {@code device} with {@code workers} scoring threads and counts the load in {@code loads}.
      */
-    static Recommender get(Path dir, String device, int workers, int maxBatch, LongAccumulator loads) {
-        String key;
-        try {
-            Path params = dir.resolve("model.params");
-            key = dir.toAbsolutePath() + "@" + Files.getLastModifiedTime(params).toMillis() + "/" + device + "/" + workers + "/" + maxBatch;
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("cannot read the model in " + dir + ": " + e.getMessage(), e);
-        }
+    static Recommender get(ShippedModel model, String device, int workers, int maxBatch, LongAccumulator loads) {
+        String key = model.name() + "/" + device + "/" + workers + "/" + maxBatch;
         return MODELS.computeIfAbsent(key, k -> {
-            Recommender r = Recommender.load(dir, EngineSettings.device(device), workers, maxBatch);
+            Recommender r = Recommender.load(model.unpack(), EngineSettings.device(device), workers, maxBatch);
             loads.add(1);
             return r;
         });

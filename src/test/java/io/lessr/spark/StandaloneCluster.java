@@ -1,0 +1,186 @@
+package io.lessr.spark;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+
+/**
+ * A real Spark standalone cluster on this machine, started from the Maven class path: a Master and
+ * {@code n} Workers, each its own JVM, and drivers started by {@code SparkSubmit} in JVMs of their
+ * own, as {@code spark-submit} starts them. {@code SPARK_HOME/jars} holds links to the class path's
+ * jars (Spark and the kit's dependencies: what a cluster with the kit's shaded jar has); the kit's
+ * own classes go to the executors as the application jar, so executors are other processes that
+ * fetch the kit and load the model themselves.
+ */
+final class StandaloneCluster implements AutoCloseable {
+    /** Spark's Java 17 options (org.apache.spark.launcher.JavaModuleOptions), from the pom. */
+    private static final List<String> JAVA_OPTIONS = List.of(System.getProperty("lessr.spark.java.options",
+            "-XX:+IgnoreUnrecognizedVMOptions").split("\\s+"));
+
+    final Path home;
+    final Path appJar;
+    final String masterUrl;
+    private final Path logs;
+    private final Process master;
+    private final List<Process> workers = new ArrayList<>();
+
+    private StandaloneCluster(Path root, int numWorkers) throws IOException, InterruptedException {
+        home = root.resolve("spark-home");
+        logs = root.resolve("logs");
+        Files.createDirectories(home.resolve("jars"));
+        Files.createDirectories(logs);
+        for (String entry : classPath()) {
+            Path p = Path.of(entry);
+            if (entry.endsWith(".jar") && Files.isRegularFile(p)) {
+                Path link = home.resolve("jars").resolve(p.getFileName());
+                if (!Files.exists(link)) {
+                    Files.createSymbolicLink(link, p.toAbsolutePath());
+                }
+            }
+        }
+        appJar = root.resolve("lessr-app.jar");
+        jar(Path.of("target/classes"), appJar);
+        int port = freePort();
+        masterUrl = "spark://127.0.0.1:" + port;
+        master = start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", Integer.toString(port),
+                "--webui-port", Integer.toString(freePort()));
+        waitForPort(port, 60);
+        for (int i = 0; i < numWorkers; i++) {
+            workers.add(startWorker(i));
+        }
+    }
+
+    static StandaloneCluster start(Path root, int numWorkers) {
+        try {
+            return new StandaloneCluster(root, numWorkers);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Process startWorker(int i) throws IOException {
+        Path work = home.resolve("work-" + i);
+        Files.createDirectories(work);
+        return start("worker-" + i, "org.apache.spark.deploy.worker.Worker", masterUrl, "--host", "127.0.0.1",
+                "--cores", "1", "--memory", "1536m", "--work-dir", work.toString(), "--webui-port", Integer.toString(freePort()));
+    }
+
+    /** Kills worker {@code i} and the executors it started, as when a machine is lost. */
+    void killWorker(int i) {
+        Process w = workers.get(i);
+        w.descendants().forEach(ProcessHandle::destroyForcibly);
+        w.destroyForcibly();
+    }
+
+    /** The executor JVMs the workers have running now. */
+    long executors() {
+        return workers.stream().flatMap(w -> w.descendants().filter(ProcessHandle::isAlive)).count();
+    }
+
+    /** Runs {@code SparkSubmit} in a JVM of its own; its output goes to {@code log}. */
+    Process submit(Path log, List<String> conf, String mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("--master", masterUrl, "--deploy-mode", "client", "--class", mainClass,
+                "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
+                "--conf", "spark.driver.bindAddress=127.0.0.1", "--conf", "spark.sql.shuffle.partitions=4",
+                "--conf", "spark.executor.memory=1g", "--conf", "spark.driver.memory=1g"));
+        for (String c : conf) {
+            cmd.add("--conf");
+            cmd.add(c);
+        }
+        cmd.add(appJar.toString());
+        cmd.addAll(Arrays.asList(args));
+        return startJvm(log, "org.apache.spark.deploy.SparkSubmit", cmd);
+    }
+
+    private Process start(String name, String mainClass, String... args) throws IOException {
+        return startJvm(logs.resolve(name + ".log"), mainClass, Arrays.asList(args));
+    }
+
+    private Process startJvm(Path log, String mainClass, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx1g");
+        cmd.addAll(JAVA_OPTIONS);
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
+        cmd.add("-cp");
+        cmd.add(home.resolve("jars") + File.separator + "*");
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("SPARK_HOME", home.toString());
+        env.put("SPARK_SCALA_VERSION", "2.13");
+        env.put("SPARK_LOCAL_IP", "127.0.0.1");
+        env.put("SPARK_CONF_DIR", home.resolve("conf").toString());
+        return pb.start();
+    }
+
+    /** Waits for a worker's registration line in the master's log. */
+    void awaitWorkers(int n, int seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (Files.readAllLines(logs.resolve("master.log")).stream().filter(l -> l.contains("Registering worker")).count() >= n) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(n + " workers did not register within " + seconds + " s: see " + logs);
+    }
+
+    @Override
+    public void close() {
+        for (Process w : workers) {
+            w.descendants().forEach(ProcessHandle::destroyForcibly);
+            w.destroyForcibly();
+        }
+        master.destroyForcibly();
+    }
+
+    private static List<String> classPath() {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return Arrays.asList(cp.split(File.pathSeparator));
+    }
+
+    private static void jar(Path classes, Path jar) throws IOException {
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void waitForPort(int port, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("the master did not listen on port " + port + " within " + seconds + " s");
+    }
+}
