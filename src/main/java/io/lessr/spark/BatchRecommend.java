@@ -1,6 +1,10 @@
 package io.lessr.spark;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
@@ -25,6 +29,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -34,6 +39,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -104,7 +110,8 @@ public final class BatchRecommend {
         if (o.k() > numItems) {
             throw new IllegalArgumentException("k must lie in [1, " + numItems + "], got " + o.k());
         }
-        Dataset<Row> sessions = read(o, numItems);
+        Sessions input = read(o, numItems);
+        Dataset<Row> sessions = input.rows();
         if (o.partitions() > 0) {
             sessions = sessions.repartition(o.partitions());
         }
@@ -123,23 +130,25 @@ public final class BatchRecommend {
             Recommender r = ExecutorModels.get(shipped, device, executorCores(), batch, loads);
             return scoreInBatches(r, rows, k, excludeSeen, batch);
         });
-        Dataset<Row> out = spark.createDataFrame(scored, schema);
-        long[] count = new long[1];
-        AtomicOutput.write(o.output(), jsc.hadoopConfiguration(), tmp -> {
-            Dataset<Row> written;
-            if (o.outputFormat().equals("text")) {
-                JavaRDD<Row> lines = out.orderBy(ORDER).javaRDD().map(row -> RowFactory.create(row.get(0) + "\t" + Recommendation.toText(
-                        recommendations(row.getList(1), row.getList(2)))));
-                written = spark.createDataFrame(lines, new StructType().add("value", DataTypes.StringType, false));
-                written.write().text(tmp.toString());
-            } else {
-                written = out.drop(ORDER);
-                written.write().parquet(tmp.toString());
-            }
-            FileSystem fs = tmp.getFileSystem(jsc.hadoopConfiguration());
-            count[0] = fs.exists(tmp) ? spark.read().format(o.outputFormat()).load(tmp.toString()).count() : 0;
-        });
-        return new Summary(count[0], loads.value(), sessions.rdd().getNumPartitions());
+        // Kept: the text output's sort samples its input before sorting it, which would score twice.
+        Dataset<Row> out = spark.createDataFrame(scored, schema).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            AtomicOutput.write(o.output(), jsc.hadoopConfiguration(), tmp -> {
+                Dataset<Row> written;
+                if (o.outputFormat().equals("text")) {
+                    JavaRDD<Row> lines = out.orderBy(ORDER).javaRDD().map(row -> RowFactory.create(row.get(0) + "\t" + Recommendation.toText(
+                            recommendations(row.getList(1), row.getList(2)))));
+                    written = spark.createDataFrame(lines, new StructType().add("value", DataTypes.StringType, false));
+                    written.write().text(tmp.toString());
+                } else {
+                    written = out.drop(ORDER);
+                    written.write().parquet(tmp.toString());
+                }
+            });
+        } finally {
+            out.unpersist();
+        }
+        return new Summary(input.count(), loads.value(), sessions.rdd().getNumPartitions());
     }
 
     /**
@@ -213,8 +222,11 @@ public final class BatchRecommend {
         };
     }
 
-    /** Sessions with {@value #SESSION_ID}, {@value #ITEMS} (array of int) and their input order; bad rows fail the job naming the row. */
-    Dataset<Row> read(Options o, int numItems) {
+    /** The input's sessions and how many there are. */
+    record Sessions(Dataset<Row> rows, long count) {}
+
+    /** Sessions with {@value #SESSION_ID}, {@value #ITEMS} (array of int) and their input order; a bad row is an error naming it. */
+    Sessions read(Options o, int numItems) {
         String input = o.input();
         boolean parquet;
         try {
@@ -233,11 +245,11 @@ public final class BatchRecommend {
         }
         Dataset<Row> sessions = parquet ? readParquet(input) : readText(input);
         // Checked before any scoring, so a bad row fails the job at once with its name.
-        Dataset<Row> bad = sessions.where(ERROR + " IS NOT NULL OR " + ITEMS + " IS NULL OR size(" + ITEMS + ") = 0 OR exists("
-                + ITEMS + ", i -> i IS NULL OR i < 0 OR i >= " + numItems + ")").orderBy(ORDER).limit(1);
-        List<Row> first = bad.collectAsList();
-        if (!first.isEmpty()) {
-            Row row = first.get(0);
+        Column bad = expr(ERROR + " IS NOT NULL OR " + ITEMS + " IS NULL OR size(" + ITEMS + ") = 0 OR exists("
+                + ITEMS + ", i -> i IS NULL OR i < 0 OR i >= " + numItems + ")");
+        Row counts = sessions.agg(count(lit(1)), min(when(bad, col(ORDER)))).first();
+        if (!counts.isNullAt(1)) {
+            Row row = sessions.where(col(ORDER).equalTo(counts.getLong(1))).first();
             if (!row.isNullAt(row.fieldIndex(ERROR))) {
                 throw new DatasetFormatException(input, row.getLong(row.fieldIndex(ORDER)), row.getString(row.fieldIndex(ERROR)));
             }
@@ -247,7 +259,8 @@ public final class BatchRecommend {
                     : "item ids must lie in [0, " + (numItems - 1) + "] (the model's items), got " + items));
         }
         // Every id now fits an int: cast after the check, where ANSI mode would fail a task on overflow.
-        return sessions.drop(ERROR).withColumn(ITEMS, col(ITEMS).cast(DataTypes.createArrayType(DataTypes.IntegerType)));
+        return new Sessions(sessions.drop(ERROR).withColumn(ITEMS, col(ITEMS).cast(DataTypes.createArrayType(DataTypes.IntegerType))),
+                counts.getLong(0));
     }
 
     private Dataset<Row> readParquet(String input) {

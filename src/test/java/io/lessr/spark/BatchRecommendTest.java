@@ -99,10 +99,11 @@ class BatchRecommendTest {
             System.setOut(previous);
         }
         List<String> single = out.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(single.size(), batch.size());
+        List<String> numbered = new ArrayList<>();
         for (int i = 0; i < single.size(); i++) {
-            assertEquals((i + 1) + "\t" + single.get(i), batch.get(i), "line " + (i + 1));
+            numbered.add((i + 1) + "\t" + single.get(i));
         }
+        RecommendationLines.assertSame(numbered, batch);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.lessr.spark;
 
+import io.lessr.kernel.MavenAccess;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,12 +21,13 @@ import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 /**
- * A real Spark standalone cluster on this machine, started from the Maven class path: a Master and
- * {@code n} Workers, each its own JVM, and drivers started by {@code SparkSubmit} in JVMs of their
- * own, as {@code spark-submit} starts them. {@code SPARK_HOME/jars} holds links to the class path's
- * jars (Spark and the kit's dependencies: what a cluster with the kit's shaded jar has); the kit's
- * own classes go to the executors as the application jar, so executors are other processes that
- * fetch the kit and load the model themselves.
+ * A real Spark standalone cluster on this machine, built from Maven artifacts: {@code SPARK_HOME/jars}
+ * links exactly the jars of {@code spark-sql} and its dependencies (a Spark distribution's, resolved
+ * from the local repository), a Master and {@code n} Workers run in JVMs of their own, and drivers
+ * are started by {@code SparkSubmit} in JVMs of their own, as {@code spark-submit} starts them. The
+ * kit goes with each application as the shaded {@code lessr.jar} would: its classes as the
+ * application jar and its other dependencies by {@code --jars}, so executors are other processes
+ * that fetch the kit and load the model themselves, with Spark's own libraries first.
  */
 final class StandaloneCluster implements AutoCloseable {
     /** Spark's Java 17 options (org.apache.spark.launcher.JavaModuleOptions), from the pom. */
@@ -32,6 +37,7 @@ final class StandaloneCluster implements AutoCloseable {
     final Path home;
     final Path appJar;
     final String masterUrl;
+    private final List<String> kitJars = new ArrayList<>();
     private final Path logs;
     private final Process master;
     private final List<Process> workers = new ArrayList<>();
@@ -41,13 +47,21 @@ final class StandaloneCluster implements AutoCloseable {
         logs = root.resolve("logs");
         Files.createDirectories(home.resolve("jars"));
         Files.createDirectories(logs);
+        Files.createDirectories(home.resolve("conf"));
+        try (var in = StandaloneCluster.class.getResourceAsStream("/spark-conf/log4j2.properties")) {
+            Files.copy(in, home.resolve("conf/log4j2.properties"));
+        }
+        List<Path> spark = MavenAccess.resolve(Path.of(System.getProperty("lessr.maven.repo")),
+                List.of("org.apache.spark:spark-sql_2.13:" + System.getProperty("lessr.spark.version")));
+        Set<String> sparkJars = new HashSet<>();
+        for (Path p : spark) {
+            sparkJars.add(p.getFileName().toString());
+            Files.createSymbolicLink(home.resolve("jars").resolve(p.getFileName()), p.toAbsolutePath());
+        }
         for (String entry : classPath()) {
             Path p = Path.of(entry);
-            if (entry.endsWith(".jar") && Files.isRegularFile(p)) {
-                Path link = home.resolve("jars").resolve(p.getFileName());
-                if (!Files.exists(link)) {
-                    Files.createSymbolicLink(link, p.toAbsolutePath());
-                }
+            if (entry.endsWith(".jar") && Files.isRegularFile(p) && !sparkJars.contains(p.getFileName().toString())) {
+                kitJars.add(p.toAbsolutePath().toString());
             }
         }
         appJar = root.resolve("lessr-app.jar");
@@ -97,7 +111,7 @@ final class StandaloneCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("--master", masterUrl, "--deploy-mode", "client", "--class", mainClass,
                 "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.bindAddress=127.0.0.1", "--conf", "spark.sql.shuffle.partitions=4",
-                "--conf", "spark.executor.memory=1g", "--conf", "spark.driver.memory=1g"));
+                "--conf", "spark.executor.memory=1g", "--conf", "spark.driver.memory=1g", "--jars", String.join(",", kitJars)));
         for (String c : conf) {
             cmd.add("--conf");
             cmd.add(c);
@@ -116,9 +130,8 @@ final class StandaloneCluster implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
         cmd.addAll(JAVA_OPTIONS);
-        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
         cmd.add("-cp");
-        cmd.add(home.resolve("jars") + File.separator + "*");
+        cmd.add(home.resolve("conf") + File.pathSeparator + home.resolve("jars") + File.separator + "*");
         cmd.add(mainClass);
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
