@@ -3,10 +3,10 @@ package io.lessr.spark;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.when;
 
 import io.lessr.data.DatasetFormatException;
 import io.lessr.model.SavedModel;
@@ -15,15 +15,18 @@ import io.lessr.serve.Recommender.Recommendation;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkEnv;
@@ -158,14 +161,27 @@ public final class BatchRecommend {
      */
     private ShippedModel ship(Path modelDir) {
         Map<String, byte[]> files = new TreeMap<>();
+        MessageDigest sha = sha256();
         try (Stream<Path> list = Files.list(modelDir)) {
-            for (Path f : list.filter(Files::isRegularFile).toList()) {
-                files.put(f.getFileName().toString(), Files.readAllBytes(f));
+            for (Path f : list.filter(Files::isRegularFile).sorted().toList()) {
+                byte[] bytes = Files.readAllBytes(f);
+                files.put(f.getFileName().toString(), bytes);
+                sha.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                sha.update(bytes);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model in " + modelDir + ": " + e.getMessage(), e);
         }
-        return new ShippedModel("lessr-model-" + UUID.randomUUID(), jsc.broadcast(files));
+        // Named by content: a JVM that already loaded the same model (a notebook's local session) reuses it.
+        return new ShippedModel("lessr-model-" + HexFormat.of().formatHex(sha.digest(), 0, 8), jsc.broadcast(files));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<Recommendation> recommendations(List<Integer> items, List<Float> scores) {

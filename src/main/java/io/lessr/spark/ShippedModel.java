@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.broadcast.Broadcast;
 
-/** A saved model's files, broadcast to the executors under a name unique to the run. */
+/** A saved model's files, broadcast to the executors under a name made from their content. */
 record ShippedModel(String name, Broadcast<Map<String, byte[]>> files) implements Serializable {
     /** Writes the files this JVM received into a model folder of its own. */
     Path unpack() {

@@ -30,7 +30,6 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -61,7 +60,11 @@ import scala.Tuple2;
  * broadcast back.
  */
 public final class SparkPreprocess {
+    /** A line's place in the file, in file order (not its number: see {@link #read}). */
     static final String LINE = "line";
+    /** Sessions never span groups: the session itself (Diginetica) or its user; data stays partitioned by group. */
+    static final String GROUP = "sessionGroup";
+    private static final int SPLIT_SHIFT = 40;
     static final String SESSION = "session";
     static final String USER = "user";
     static final String ITEM = "item";
@@ -96,7 +99,7 @@ public final class SparkPreprocess {
         }
     }
 
-    /** The log's clicks with their 1-based line numbers; the first bad line fails the job with its file and line. */
+    /** The log's clicks with their place in the file; the first bad line is an error with its file and line. */
     Dataset<Row> read(RawDataset format, String raw) {
         Configuration conf = jsc.hadoopConfiguration();
         try {
@@ -114,63 +117,84 @@ public final class SparkPreprocess {
         } catch (IOException e) {
             throw new DatasetFormatException(raw, 0, "cannot read: " + e.getMessage());
         }
-        JavaPairRDD<String, Long> lines = jsc.textFile(raw).zipWithIndex();
-        List<Tuple2<String, Long>> first = lines.filter(l -> !l._1().isEmpty()).take(1);
+        JavaRDD<Tuple2<Long, String>> lines = jsc.textFile(raw).mapPartitionsWithIndex(SparkPreprocess::placed, true);
+        List<Tuple2<Long, String>> first = lines.filter(l -> !l._2().isEmpty()).take(1);
         if (first.isEmpty()) {
             throw new DatasetFormatException(raw, 0, format == RawDataset.DIGINETICA
                     ? "the file is empty (expected the header sessionId;userId;itemId;timeframe;eventdate)"
                     : "the file is empty (expected a tab-separated " + format.id() + " log)");
         }
-        long headerLine = first.get(0)._2() + 1;
+        long headerKey = first.get(0)._1();
         JavaRDD<Row> rows = lines.flatMap(l -> {
-            long line = l._2() + 1;
             try {
-                RawClick c = RawLogs.parseLine(format, raw, line, l._1(), line == headerLine);
+                // Line numbers are only known on the driver; the parse names key + 1 and the driver corrects it.
+                RawClick c = RawLogs.parseLine(format, raw, l._1() + 1, l._2(), l._1() == headerKey);
                 return c == null ? List.<Row>of().iterator()
-                        : List.of(RowFactory.create(line, c.session(), c.user(), c.item(), c.millis(), null)).iterator();
+                        : List.of(RowFactory.create(l._1(), c.session(), c.user(), c.item(), c.millis(), null)).iterator();
             } catch (DatasetFormatException e) {
-                return List.of(RowFactory.create(line, -1L, null, null, 0L, e.problem())).iterator();
+                return List.of(RowFactory.create(l._1(), -1L, null, null, 0L, e.problem())).iterator();
             }
         });
         Dataset<Row> parsed = spark.createDataFrame(rows, CLICKS).persist(StorageLevel.MEMORY_AND_DISK());
         Row firstError = parsed.where(col(ERROR).isNotNull()).agg(min(LINE), expr("min_by(error, line)")).first();
         if (!firstError.isNullAt(0)) {
             parsed.unpersist();
-            throw new DatasetFormatException(raw, firstError.getLong(0), firstError.getString(1));
+            long key = firstError.getLong(0);
+            long splitStart = key >>> SPLIT_SHIFT << SPLIT_SHIFT;
+            long linesBefore = lines.filter(l -> l._1() < splitStart).count();
+            throw new DatasetFormatException(raw, linesBefore + (key - splitStart) + 1, firstError.getString(1));
         }
         return parsed.drop(ERROR);
     }
 
+    /** Each line with its place in the file, without a pass to count lines: (split << 40) + offset in the split. */
+    private static Iterator<Tuple2<Long, String>> placed(int split, Iterator<String> lines) {
+        long[] next = {(long) split << SPLIT_SHIFT};
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return lines.hasNext();
+            }
+
+            @Override
+            public Tuple2<Long, String> next() {
+                return new Tuple2<>(next[0]++, lines.next());
+            }
+        };
+    }
+
     /** Diginetica: sessions as logged; the last 7 days' sessions are the test set. */
     Dataset<Row>[] splitDiginetica(Dataset<Row> clicks) {
-        Dataset<Row> t = clicks.select(col(SESSION), col(ITEM), col(TIME), struct(col(SESSION), col(TIME), col(LINE)).as(ORDER));
+        Dataset<Row> t = clicks.select(col(SESSION).as(GROUP), col(SESSION), col(ITEM), col(TIME),
+                struct(col(SESSION), col(TIME), col(LINE)).as(ORDER));
         t = filterShortSessions(t, RawDataset.MIN_SESSION_LENGTH);
         t = truncateLongSessions(t, RawDataset.MAX_SESSION_LENGTH);
         t = filterInfrequentItems(t, RawDataset.MIN_ITEM_SUPPORT);
-        t = filterShortSessions(t, RawDataset.MIN_SESSION_LENGTH).persist(StorageLevel.MEMORY_AND_DISK());
+        t = filterShortSessions(t, RawDataset.MIN_SESSION_LENGTH).localCheckpoint(true);
         Row maxTime = t.agg(max(TIME)).first();
         long split = maxTime.isNullAt(0) ? 0 : maxTime.getLong(0) - Duration.ofDays(7).toMillis();
-        Dataset<Row> ended = t.withColumn("end", max(TIME).over(Window.partitionBy(SESSION)));
+        Dataset<Row> ended = t.withColumn("end", max(TIME).over(Window.partitionBy(GROUP, SESSION)));
         return pair(ended.where(col("end").lt(split)).drop("end"), ended.where(col("end").geq(split)).drop("end"));
     }
 
     /** Gowalla and Last.fm: a user's clicks split into sessions at gaps; 20% of sessions by end time are tests. */
     Dataset<Row>[] splitCheckins(RawDataset format, Dataset<Row> clicks, int topItems) {
         // pd.factorize numbers users by first appearance, and the table is sorted by that number.
-        Dataset<Row> t = clicks.withColumn("userKey", min(LINE).over(Window.partitionBy(USER)));
-        WindowSpec byUser = Window.partitionBy("userKey").orderBy(TIME, LINE);
+        Dataset<Row> users = clicks.groupBy(USER).agg(min(LINE).as(GROUP));
+        Dataset<Row> t = clicks.join(users, USER);
+        WindowSpec byUser = Window.partitionBy(GROUP).orderBy(TIME, LINE);
         Column previous = lag(TIME, 1).over(byUser);
         Column starts = previous.isNull().or(col(TIME).minus(previous).gt(format.sessionGap().toMillis()));
         t = t.withColumn("start", when(starts, col(LINE)))
                 .withColumn(SESSION, last(col("start"), true).over(byUser.rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
-                .select(col(SESSION), col(ITEM), col(TIME), struct(col("userKey"), col(TIME), col(LINE)).as(ORDER));
-        WindowSpec inSession = Window.partitionBy(SESSION).orderBy(ORDER);
+                .select(col(GROUP), col(SESSION), col(ITEM), col(TIME), struct(col(GROUP), col(TIME), col(LINE)).as(ORDER));
+        WindowSpec inSession = Window.partitionBy(GROUP, SESSION).orderBy(ORDER);
         t = t.withColumn("before", lag(ITEM, 1).over(inSession))
                 .where(col("before").isNull().or(col("before").notEqual(col(ITEM)))).drop("before");
         t = truncateLongSessions(t, RawDataset.MAX_SESSION_LENGTH);
         t = keepTopNItems(t, topItems);
         t = filterUntilAllLongAndFrequent(t, RawDataset.MIN_SESSION_LENGTH, RawDataset.MIN_ITEM_SUPPORT);
-        Dataset<Row> ranks = endTimeRanks(t);
+        Dataset<Row> ranks = endTimeRanks(sessions(t));
         Dataset<Row> ranked = t.join(ranks, SESSION);
         long numSessions = ranks.count();
         long numTests = (long) (numSessions * 0.2);
@@ -179,16 +203,24 @@ public final class SparkPreprocess {
     }
 
     static Dataset<Row> filterShortSessions(Dataset<Row> t, int minLength) {
-        return t.withColumn("n", count(lit(1)).over(Window.partitionBy(SESSION))).where(col("n").geq(minLength)).drop("n");
+        return t.withColumn("n", count(lit(1)).over(Window.partitionBy(GROUP, SESSION))).where(col("n").geq(minLength)).drop("n");
     }
 
+    /** Item counts are aggregated and joined back: the clicks are not moved to their items. */
     static Dataset<Row> filterInfrequentItems(Dataset<Row> t, int minSupport) {
-        return t.withColumn("n", count(lit(1)).over(Window.partitionBy(ITEM))).where(col("n").geq(minSupport)).drop("n");
+        Dataset<Row> frequent = t.groupBy(ITEM).count().where(col("count").geq(minSupport)).select(ITEM);
+        return t.join(frequent, ITEM, "left_semi");
     }
 
     /** The first {@code maxLength} clicks of each session in table order. */
     static Dataset<Row> truncateLongSessions(Dataset<Row> t, int maxLength) {
-        return t.withColumn("k", row_number().over(Window.partitionBy(SESSION).orderBy(ORDER))).where(col("k").leq(maxLength)).drop("k");
+        return t.withColumn("k", row_number().over(Window.partitionBy(GROUP, SESSION).orderBy(ORDER)))
+                .where(col("k").leq(maxLength)).drop("k");
+    }
+
+    /** One row per session: its end time and its first click's place in table order. */
+    static Dataset<Row> sessions(Dataset<Row> t) {
+        return t.groupBy(GROUP, SESSION).agg(max(TIME).as("end"), min(ORDER).as("first"));
     }
 
     /** The {@code n} most clicked items; ties at the cut go to the item met first in table order (pandas' nlargest). */
@@ -217,14 +249,14 @@ public final class SparkPreprocess {
 
     /**
      * Each session's rank by end time, as NumPy's quicksort argsort of the end times in order of the
-     * sessions' first appearance ranks them (ties included): columns {@value #SESSION}, {@code rank}.
+     * sessions' first appearance ranks them (ties included): columns {@value #SESSION}, {@code rank};
+     * {@code sessions} has one row per session with {@code end} and {@code first} ({@link #sessions}).
      */
-    Dataset<Row> endTimeRanks(Dataset<Row> t) {
-        JavaRDD<Row> sessions = t.groupBy(SESSION).agg(max(TIME).as("end"), min(ORDER).as("first"))
-                .orderBy("first").select(SESSION, "end").javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> endTimeRanks(Dataset<Row> sessions) {
+        JavaRDD<Row> ordered = sessions.orderBy("first").select(SESSION, "end").javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
         try {
             LongArrayList end = new LongArrayList();
-            for (Iterator<Row> it = sessions.toLocalIterator(); it.hasNext(); ) {
+            for (Iterator<Row> it = ordered.toLocalIterator(); it.hasNext(); ) {
                 end.add(it.next().getLong(1));
             }
             int[] sorted = NumpyArgsort.quicksort(end.toLongArray());
@@ -233,20 +265,19 @@ public final class SparkPreprocess {
                 rankOf[sorted[i]] = i;
             }
             Broadcast<int[]> ranks = jsc.broadcast(rankOf);
-            JavaRDD<Row> ranked = sessions.zipWithIndex().map(s -> RowFactory.create(s._1().getLong(0), ranks.value()[(int) (long) s._2()]));
+            JavaRDD<Row> ranked = ordered.zipWithIndex().map(s -> RowFactory.create(s._1().getLong(0), ranks.value()[(int) (long) s._2()]));
             StructType schema = new StructType().add(SESSION, DataTypes.LongType, false).add("rank", DataTypes.IntegerType, false);
             return spark.createDataFrame(ranked, schema).localCheckpoint(true);
         } finally {
-            sessions.unpersist(false);
+            ordered.unpersist(false);
         }
     }
 
     /** The original's {@code save_dataset}: test clicks on unseen items dropped, items numbered, sessions ordered, files written. */
     Summary save(String datasetDir, Dataset<Row> train, Dataset<Row> test) {
-        train = train.persist(StorageLevel.MEMORY_AND_DISK());
+        train = train.localCheckpoint(true);
         Dataset<Row> trainItems = train.select(ITEM).distinct();
-        test = filterShortSessions(test.join(trainItems, ITEM, "left_semi"),
-                RawDataset.MIN_SESSION_LENGTH).persist(StorageLevel.MEMORY_AND_DISK());
+        test = filterShortSessions(test.join(trainItems, ITEM, "left_semi"), RawDataset.MIN_SESSION_LENGTH).localCheckpoint(true);
         long trainClicks = train.count();
         long testClicks = test.count();
         long numItems = trainItems.count();
@@ -271,16 +302,18 @@ public final class SparkPreprocess {
                 out.write(Long.toString(numItems).getBytes(StandardCharsets.UTF_8));
             }
         });
-        train.unpersist();
-        test.unpersist();
         return new Summary((int) (trainClicks + testClicks), (int) numItems, (int) sessions[0], (int) sessions[1]);
     }
 
-    /** One line per session in end-time order: its items by time (then table order), renumbered, comma-joined. */
+    /**
+     * One line per session in end-time order: its items by time (then table order), renumbered,
+     * comma-joined. Sessions are gathered within their group first, so only session rows move.
+     */
     private Dataset<Row> sessionLines(Dataset<Row> t, Dataset<Row> itemIds) {
-        Dataset<Row> ranked = t.join(endTimeRanks(t), SESSION).join(itemIds, ITEM);
-        return ranked.groupBy("rank")
-                .agg(expr("sort_array(collect_list(struct(time, tableOrder, id)))").as("clicks"))
+        Dataset<Row> sessions = t.join(itemIds, ITEM).groupBy(GROUP, SESSION)
+                .agg(max(TIME).as("end"), min(ORDER).as("first"), expr("sort_array(collect_list(struct(time, tableOrder, id)))").as("clicks"))
+                .localCheckpoint(true);
+        return sessions.join(endTimeRanks(sessions), SESSION)
                 .orderBy("rank")
                 .select(expr("concat_ws(',', transform(clicks, c -> cast(c.id as string)))").as("value"));
     }

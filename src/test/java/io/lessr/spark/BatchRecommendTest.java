@@ -82,7 +82,11 @@ class BatchRecommendTest {
         SampleSizeModel m = SampleSizeModel.get();
         Path input = m.writePrefixes(tmp.resolve("prefixes.txt"), false);
         Path output = tmp.resolve("top.txt");
+        // what a run killed while writing leaves behind: removed by the next run for the same target
+        Path leftover = Files.createDirectories(tmp.resolve(".top.txt.tmp-" + java.util.UUID.randomUUID()));
+        Files.writeString(leftover.resolve("part-00000"), "half a result");
         new BatchRecommend(LocalSpark.get()).run(options(m.model, input, output, "text"));
+        assertTrue(Files.notExists(leftover), "a killed run's temporary folder is removed");
         List<String> batch = new ArrayList<>();
         try (Stream<Path> parts = Files.list(output)) {
             for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {

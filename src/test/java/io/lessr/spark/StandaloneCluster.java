@@ -34,6 +34,9 @@ final class StandaloneCluster implements AutoCloseable {
     private static final List<String> JAVA_OPTIONS = List.of(System.getProperty("lessr.spark.java.options",
             "-XX:+IgnoreUnrecognizedVMOptions").split("\\s+"));
 
+    /** Executor heap; the benchmark raises it with -Dlessr.spark.executor.mib. */
+    private static final int EXECUTOR_MIB = Integer.getInteger("lessr.spark.executor.mib", 1024);
+
     final Path home;
     final Path appJar;
     final String masterUrl;
@@ -91,7 +94,7 @@ final class StandaloneCluster implements AutoCloseable {
         Path work = home.resolve("work-" + i);
         Files.createDirectories(work);
         return start("worker-" + i, "org.apache.spark.deploy.worker.Worker", masterUrl, "--host", "127.0.0.1",
-                "--cores", "1", "--memory", "1536m", "--work-dir", work.toString(), "--webui-port", Integer.toString(freePort()));
+                "--cores", "1", "--memory", (EXECUTOR_MIB + 512) + "m", "--work-dir", work.toString(), "--webui-port", Integer.toString(freePort()));
     }
 
     /** Kills worker {@code i} and the executors it started, as when a machine is lost. */
@@ -111,7 +114,7 @@ final class StandaloneCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("--master", masterUrl, "--deploy-mode", "client", "--class", mainClass,
                 "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.bindAddress=127.0.0.1", "--conf", "spark.sql.shuffle.partitions=4",
-                "--conf", "spark.executor.memory=1g", "--conf", "spark.driver.memory=1g", "--jars", String.join(",", kitJars)));
+                "--conf", "spark.executor.memory=" + EXECUTOR_MIB + "m", "--conf", "spark.driver.memory=1g", "--jars", String.join(",", kitJars)));
         for (String c : conf) {
             cmd.add("--conf");
             cmd.add(c);
