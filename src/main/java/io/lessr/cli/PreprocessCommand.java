@@ -7,6 +7,7 @@ import io.lessr.train.Memory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code preprocess}: the original {@code preprocess.py}, raw log in, dataset folder out. */
@@ -14,8 +15,8 @@ import picocli.CommandLine.Option;
         description = "Turn a raw Diginetica, Gowalla or Last.fm log into a dataset folder (train.txt, test.txt, "
                 + "num_items.txt) exactly as the original LESSR preprocess.py does.")
 final class PreprocessCommand implements Callable<Integer> {
-    @Option(names = {"-d", "--dataset"}, required = true, description = "diginetica, gowalla or lastfm")
-    String dataset;
+    @Mixin
+    RawLogOptions log;
 
     @Option(names = {"-f", "--file"}, required = true,
             description = "the raw log: train-item-views.csv (diginetica), loc-gowalla_totalCheckins.txt (gowalla), "
@@ -25,19 +26,13 @@ final class PreprocessCommand implements Callable<Integer> {
     @Option(names = "--dataset-dir", description = "output folder, replaced atomically (default: datasets/<dataset>)")
     Path datasetDir;
 
-    @Option(names = "--top-items", description = "gowalla and lastfm: keep this many most clicked items "
-            + "(default: the original's 30000 and 40000)")
-    Integer topItems;
-
     @Override
     public Integer call() {
-        RawDataset raw = RawDataset.of(dataset);
-        if (topItems != null && topItems < 1) {
-            throw new IllegalArgumentException("--top-items must be positive, got " + topItems);
-        }
+        RawDataset raw = log.format();
+        int topItems = log.topItems();
         Path out = datasetDir != null ? datasetDir : Path.of("datasets", raw.id());
         long start = System.nanoTime();
-        Summary s = raw.preprocess(file, out, topItems != null ? topItems : raw.topItems(), System.out);
+        Summary s = raw.preprocess(file, out, topItems, System.out);
         System.out.printf("%d training and %d test sessions, %d items; %.1f s, peak RSS %.0f MiB%n", s.numTrainSessions(),
                 s.numTestSessions(), s.numItems(), (System.nanoTime() - start) / 1e9, Memory.peakResidentMiB());
         System.out.printf("train with the paper's settings: java -jar target/lessr.jar train --dataset-dir %s "

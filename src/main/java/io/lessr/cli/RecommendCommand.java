@@ -33,25 +33,19 @@ final class RecommendCommand implements Callable<Integer> {
         Path file;
     }
 
-    @Option(names = "-k", defaultValue = "20", description = "how many items (default: ${DEFAULT-VALUE})")
-    int k;
-
-    @Option(names = "--exclude-seen", description = "leave out items already in the session")
-    boolean excludeSeen;
+    @Mixin
+    TopKOptions topK;
 
     @Mixin
     DeviceOption device;
-
-    @Option(names = "--batch", defaultValue = "256", description = "sessions scored per forward pass with --input (default: ${DEFAULT-VALUE})")
-    int batch;
 
     @Override
     public Integer call() {
         PrintStream out = System.out;
         try (Recommender r = Recommender.load(model, device.device(), Recommender.defaultWorkers(),
-                input.file != null ? batch : 1)) {
+                input.file != null ? topK.batch : 1)) {
             if (input.session != null) {
-                List<Recommendation> top = r.recommend(input.session, k, excludeSeen);
+                List<Recommendation> top = r.recommend(input.session, topK.k, topK.excludeSeen);
                 out.println("rank\titem\tscore");
                 for (int i = 0; i < top.size(); i++) {
                     out.printf("%d\t%d\t%.6f%n", i + 1, top.get(i).item(), top.get(i).score());
@@ -59,7 +53,7 @@ final class RecommendCommand implements Callable<Integer> {
             } else {
                 List<List<Integer>> sessions = SessionDataset.readSessions(input.file, r.numItems()).stream()
                         .map(s -> Arrays.stream(s).boxed().toList()).toList();
-                for (List<Recommendation> top : r.recommendAll(sessions, k, excludeSeen)) {
+                for (List<Recommendation> top : r.recommendAll(sessions, topK.k, topK.excludeSeen)) {
                     out.println(Recommendation.toText(top));
                 }
             }

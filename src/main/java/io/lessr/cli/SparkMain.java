@@ -11,6 +11,7 @@ import org.apache.spark.SparkException;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,8 +60,8 @@ public final class SparkMain {
             description = "Turn a raw Diginetica, Gowalla or Last.fm log (.gz too, any Hadoop file system) into a dataset "
                     + "folder, byte for byte what `lessr.jar preprocess` writes.")
     static final class Preprocess implements Callable<Integer> {
-        @Option(names = {"-d", "--dataset"}, required = true, description = "diginetica, gowalla or lastfm")
-        String dataset;
+        @Mixin
+        RawLogOptions log;
 
         @Option(names = {"-f", "--file"}, required = true, description = "the raw log (a path or URI)")
         String file;
@@ -68,19 +69,13 @@ public final class SparkMain {
         @Option(names = "--dataset-dir", required = true, description = "output folder (a path or URI), replaced atomically")
         String datasetDir;
 
-        @Option(names = "--top-items", description = "gowalla and lastfm: keep this many most clicked items "
-                + "(default: the original's 30000 and 40000)")
-        Integer topItems;
-
         @Override
         public Integer call() {
-            RawDataset raw = RawDataset.of(dataset);
-            if (topItems != null && topItems < 1) {
-                throw new IllegalArgumentException("--top-items must be positive, got " + topItems);
-            }
+            RawDataset raw = log.format();
+            int topItems = log.topItems();
             long start = System.nanoTime();
             Summary s = new SparkPreprocess(session("lessr preprocess " + raw.id()), System.out)
-                    .run(raw, file, datasetDir, topItems != null ? topItems : raw.topItems());
+                    .run(raw, file, datasetDir, topItems);
             System.out.printf("%d training and %d test sessions, %d items; %.1f s%n", s.numTrainSessions(),
                     s.numTestSessions(), s.numItems(), (System.nanoTime() - start) / 1e9);
             return 0;
@@ -109,14 +104,8 @@ public final class SparkMain {
                 + "text ('id<TAB>item:score,...' in input order) (default: ${DEFAULT-VALUE})")
         String outputFormat;
 
-        @Option(names = "-k", defaultValue = "20", description = "how many items (default: ${DEFAULT-VALUE})")
-        int k;
-
-        @Option(names = "--exclude-seen", description = "leave out items already in the session")
-        boolean excludeSeen;
-
-        @Option(names = "--batch", defaultValue = "256", description = "sessions scored per forward pass (default: ${DEFAULT-VALUE})")
-        int batch;
+        @Mixin
+        TopKOptions topK;
 
         @Option(names = "--partitions", defaultValue = "0", description = "spread the sessions over this many tasks "
                 + "(default: as the input is split)")
@@ -130,7 +119,7 @@ public final class SparkMain {
         public Integer call() {
             long start = System.nanoTime();
             BatchRecommend.Summary s = new BatchRecommend(session("lessr recommend")).run(new BatchRecommend.Options(
-                    model, input, output, k, excludeSeen, batch, inputFormat, outputFormat, device, partitions));
+                    model, input, output, topK.k, topK.excludeSeen, topK.batch, inputFormat, outputFormat, device, partitions));
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("%d sessions in %.1f s (%.0f sessions/s) over %d partitions; the model was loaded %d time%s%n",
                     s.sessions(), seconds, s.sessions() / seconds, s.partitions(), s.modelLoads(), s.modelLoads() == 1 ? "" : "s");

@@ -80,6 +80,13 @@ class SparkClusterTest {
         }
     }
 
+    /** Whether Spark has set up the write into the job's hidden temporary output folder. */
+    private static boolean writing(Path dir, String target) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith("." + target + ".tmp-") && Files.exists(f.resolve("_temporary")));
+        }
+    }
+
     private static List<String> readParts(Path dir) throws IOException {
         List<String> lines = new ArrayList<>();
         try (Stream<Path> parts = Files.list(dir)) {
@@ -127,7 +134,7 @@ class SparkClusterTest {
     void jobCompletesWhenAWorkerIsKilledMidJob() throws Exception {
         SampleSizeModel m = SampleSizeModel.get();
         List<List<Integer>> sessions = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 8; i++) {
             sessions.addAll(m.prefixes);
         }
         Path input = root.resolve("many.txt");
@@ -141,13 +148,13 @@ class SparkClusterTest {
         Process p = cluster.submit(log, List.of(), "io.lessr.cli.SparkMain", "recommend", "--model", m.model.toString(),
                 "--input", input.toString(), "--output", output.toString(), "--output-format", "text", "--partitions", "24",
                 "--batch", "32");
-        // Kill once both executors are scoring: the write job has started and tasks have finished on neither.
+        // Kill once the writing job, which scores, has begun (its temporary folder exists) on both executors.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.readString(log).contains("Starting task") || cluster.executors() < 2) {
-            assertTrue(System.nanoTime() < deadline && p.isAlive(), "the job never started tasks:\n" + tail(Files.readString(log)));
-            Thread.sleep(100);
+        while (!writing(root, output.getFileName().toString()) || cluster.executors() < 2) {
+            assertTrue(System.nanoTime() < deadline && p.isAlive(), "the job never started writing:\n" + tail(Files.readString(log)));
+            Thread.sleep(50);
         }
-        Thread.sleep(1500);
+        Thread.sleep(500);
         assertTrue(p.isAlive() && !Files.exists(output), "the job must still be running when the worker is killed");
         cluster.killWorker(0);
         assertTrue(p.waitFor(240, TimeUnit.SECONDS), "the job did not finish after the kill");
