@@ -216,12 +216,14 @@ public final class BatchRecommend {
                     List<List<Recommendation>> top = r.recommendAll(sessions, k, excludeSeen);
                     List<Row> out = new ArrayList<>(chunk.size());
                     for (int i = 0; i < chunk.size(); i++) {
-                        int[] items = top.get(i).stream().mapToInt(Recommendation::item).toArray();
-                        float[] scores = new float[items.length];
+                        List<Recommendation> best = top.get(i);
+                        Integer[] items = new Integer[best.size()];
+                        Float[] scores = new Float[best.size()];
                         for (int j = 0; j < items.length; j++) {
-                            scores[j] = top.get(i).get(j).score();
+                            items[j] = best.get(j).item();
+                            scores[j] = best.get(j).score();
                         }
-                        out.add(RowFactory.create(chunk.get(i).get(0), box(items), box(scores), chunk.get(i).getLong(2)));
+                        out.add(RowFactory.create(chunk.get(i).get(0), items, scores, chunk.get(i).getLong(2)));
                     }
                     current = out.iterator();
                 }
@@ -335,21 +337,5 @@ public final class BatchRecommend {
             fields.add(f.name() + " " + f.dataType().simpleString());
         }
         return fields.isEmpty() ? "no columns" : String.join(", ", fields);
-    }
-
-    private static Integer[] box(int[] v) {
-        Integer[] out = new Integer[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return out;
-    }
-
-    private static Float[] box(float[] v) {
-        Float[] out = new Float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return out;
     }
 }

@@ -276,20 +276,20 @@ public final class SparkPreprocess {
     /** The original's {@code save_dataset}: test clicks on unseen items dropped, items numbered, sessions ordered, files written. */
     Summary save(String datasetDir, Dataset<Row> train, Dataset<Row> test) {
         train = train.localCheckpoint(true);
-        Dataset<Row> trainItems = train.select(ITEM).distinct();
-        test = filterShortSessions(test.join(trainItems, ITEM, "left_semi"), RawDataset.MIN_SESSION_LENGTH).localCheckpoint(true);
+        // Training items numbered by first appearance; the same rows are the set test clicks must be in.
+        JavaRDD<Row> firstSeen = train.groupBy(ITEM).agg(min(ORDER).as("first")).orderBy("first").select(ITEM).javaRDD();
+        Dataset<Row> itemIds = spark.createDataFrame(firstSeen.zipWithIndex().map(i -> RowFactory.create(i._1().getString(0), (int) (long) i._2())),
+                new StructType().add(ITEM, DataTypes.StringType, false).add("id", DataTypes.IntegerType, false)).localCheckpoint(true);
+        test = filterShortSessions(test.join(itemIds.select(ITEM), ITEM, "left_semi"), RawDataset.MIN_SESSION_LENGTH).localCheckpoint(true);
         long trainClicks = train.count();
         long testClicks = test.count();
-        long numItems = trainItems.count();
+        long numItems = itemIds.count();
         log.println("No. of Clicks: " + (trainClicks + testClicks));
         log.println("No. of Items: " + numItems);
         if (trainClicks == 0 || testClicks == 0) {
             throw new IllegalArgumentException("the log is too small: preprocessing leaves " + trainClicks
                     + " training and " + testClicks + " test clicks; LESSR needs both");
         }
-        JavaRDD<Row> firstSeen = train.groupBy(ITEM).agg(min(ORDER).as("first")).orderBy("first").select(ITEM).javaRDD();
-        Dataset<Row> itemIds = spark.createDataFrame(firstSeen.zipWithIndex().map(i -> RowFactory.create(i._1().getString(0), (int) (long) i._2())),
-                new StructType().add(ITEM, DataTypes.StringType, false).add("id", DataTypes.IntegerType, false)).localCheckpoint(true);
         Dataset<Row> trainLines = sessionLines(train, itemIds);
         Dataset<Row> testLines = sessionLines(test, itemIds);
         long[] sessions = new long[2];
