@@ -19,7 +19,6 @@ import ai.djl.util.PairList;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 
 /**
  * LESSR: item embeddings, {@code numLayers} graph layers (even layers {@link Eopa} on the EOP
@@ -97,10 +96,11 @@ public final class Lessr extends TorchBlock {
     }
 
     /**
-     * Sessions are scored a block at a time: a batch's logits against every item are megabytes, and
-     * producing and consuming them block by block keeps the product, the softmax and their
-     * gradients in the CPU's cache. A block holds about 2 MB of logits, between 16 and 64 sessions
-     * (the sizes and what they gain were measured: README, "How it is fast").
+     * Training and evaluation score sessions a block at a time ({@code io.lessr.train.BlockScoring}):
+     * a batch's logits against every item are megabytes, and producing and consuming them block by
+     * block keeps the product, the softmax and their gradients in the CPU's cache. A block holds
+     * about 2 MB of logits, between 16 and 64 sessions (the sizes and what they gain were measured:
+     * README, "How it is fast").
      */
     public int scoreBlock() {
         return Math.max(16, Math.min(64, (1 << 19) / config.numItems()));
@@ -128,28 +128,6 @@ public final class Lessr extends TorchBlock {
     private NDArray itemsTransposed(ParameterStore ps, NDArray sr, boolean training) {
         // A transposed parameter lands on the model's manager: move it to the batch's.
         return Rows.onto(sr, ps.getValue(embedding, sr.getDevice(), training).transpose());
-    }
-
-    /**
-     * Applies {@code use} to the logits of {@link #scoreBlock()} sessions at a time, right after
-     * computing them, and returns the results in order. {@code use} gets the block's logits and
-     * the index of its first session.
-     */
-    public <T> List<T> scoresInBlocks(ParameterStore ps, NDArray sr, boolean training,
-            BiFunction<NDArray, Integer, T> use) {
-        NDArray itemsT = itemsTransposed(ps, sr, training);
-        int sessions = (int) sr.getShape().get(0);
-        int block = scoreBlock();
-        long[] sizes = new long[(sessions + block - 1) / block];
-        for (int b = 0; b < sizes.length; b++) {
-            sizes[b] = Math.min(block, sessions - (long) b * block);
-        }
-        NDList blocks = sr.split(Rows.starts(sizes), 0);
-        List<T> out = new ArrayList<>(blocks.size());
-        for (int b = 0; b < blocks.size(); b++) {
-            out.add(use.apply(Rows.matMul(blocks.get(b), itemsT), b * block));
-        }
-        return out;
     }
 
     /**

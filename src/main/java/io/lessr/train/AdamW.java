@@ -43,7 +43,8 @@ public final class AdamW {
     private final double eps;
     private int step;
 
-    private record Slot(String name, Parameter parameter, boolean decay, NDArray mean, NDArray variance) {}
+    /** A parameter's state; {@code lane}: which of the {@link Lanes} updates it. */
+    private record Slot(String name, Parameter parameter, boolean decay, NDArray mean, NDArray variance, int lane) {}
 
     public AdamW(Map<String, Parameter> params, Predicate<String> decays,
             double lr, double weightDecay, double beta1, double beta2, double eps) {
@@ -52,10 +53,17 @@ public final class AdamW {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
+        // Lanes get parameters of about equal total size: the embedding alone is most of the work.
+        long[] laneSizes = new long[Lanes.COUNT];
         params.forEach((name, p) -> {
             if (p.requiresGradient()) {
                 NDArray w = p.getArray();
-                slots.add(new Slot(name, p, weightDecay > 0 && decays.test(name), w.zerosLike(), w.zerosLike()));
+                int lane = 0;
+                for (int i = 1; i < laneSizes.length; i++) {
+                    lane = laneSizes[i] < laneSizes[lane] ? i : lane;
+                }
+                laneSizes[lane] += w.size() + 2048; // a call's fixed cost counts as a couple of thousand values
+                slots.add(new Slot(name, p, weightDecay > 0 && decays.test(name), w.zerosLike(), w.zerosLike(), lane));
             }
         });
     }
@@ -66,22 +74,41 @@ public final class AdamW {
     }
 
     public void step() {
+        try (Lanes one = new Lanes(1)) {
+            step(one);
+        }
+    }
+
+    /**
+     * One update, the parameters shared out over the lanes (each parameter's update is independent of
+     * the others', so the result is the same on any number of threads).
+     */
+    public void step(Lanes lanes) {
         EngineSettings.noGradOnThisThread(); // in-place updates of leaves need it off
         step++;
         double biasCorrection1 = 1 - Math.pow(beta1, step);
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         float lrCorrected = (float) (lr / biasCorrection1 * biasCorrection2Sqrt);
         float epsCorrected = (float) (eps * biasCorrection2Sqrt);
-        for (Slot slot : slots) {
-            PtNDArray w = (PtNDArray) slot.parameter.getArray();
-            PtNDArray g = (PtNDArray) w.getGradient();
-            try {
-                JniUtils.adamUpdate(w, g, (PtNDArray) slot.mean, (PtNDArray) slot.variance, (float) lr, lrCorrected,
-                        slot.decay ? (float) weightDecay : 0f, 1f, -1f, (float) beta1, (float) beta2, epsCorrected, true);
-                JniUtils.zeroGrad(w);
-            } finally {
-                g.close();
+        lanes.run(lane -> {
+            for (Slot slot : slots) {
+                if (slot.lane == lane) {
+                    update(slot, lrCorrected, epsCorrected);
+                }
             }
+            return null;
+        });
+    }
+
+    private void update(Slot slot, float lrCorrected, float epsCorrected) {
+        PtNDArray w = (PtNDArray) slot.parameter.getArray();
+        PtNDArray g = (PtNDArray) w.getGradient();
+        try {
+            JniUtils.adamUpdate(w, g, (PtNDArray) slot.mean, (PtNDArray) slot.variance, (float) lr, lrCorrected,
+                    slot.decay ? (float) weightDecay : 0f, 1f, -1f, (float) beta1, (float) beta2, epsCorrected, true);
+            JniUtils.zeroGrad(w);
+        } finally {
+            g.close();
         }
     }
 

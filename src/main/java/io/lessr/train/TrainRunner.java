@@ -64,6 +64,7 @@ public final class TrainRunner {
     private final List<EpochResult> history = new ArrayList<>();
     private Listener listener = new Listener() {};
     private boolean progressBar;
+    private int laneThreads;
     private Path checkpointDir;
     private Path bestModelDir;
     private String bestMetric;
@@ -88,6 +89,22 @@ public final class TrainRunner {
         this.optimizer = new AdamW(TorchNames.of(model), TorchNames::decays, spec.lr(), spec.weightDecay());
         this.parameterStore = new ParameterStore(manager, false);
         this.stopping = new EarlyStopping(spec.patience());
+    }
+
+    /**
+     * Threads for the lanes of each step (1 or {@link Lanes#COUNT}; default one per core up to that, one
+     * on a GPU). The results are the same bits whatever the number.
+     */
+    public TrainRunner laneThreads(int threads) {
+        if (threads < 1 || threads > Lanes.COUNT) {
+            throw new IllegalArgumentException("lane threads must be 1 to " + Lanes.COUNT + ", got " + threads);
+        }
+        this.laneThreads = threads;
+        return this;
+    }
+
+    private Lanes lanes() {
+        return laneThreads > 0 ? new Lanes(laneThreads) : Lanes.forDevice(manager.getDevice());
     }
 
     /** Shows a progress bar on the terminal (stderr) for each epoch. */
@@ -132,7 +149,7 @@ public final class TrainRunner {
     public Map<String, Double> train() {
         EngineSettings.noGradOnThisThread(); // gradients are recorded only inside each step's collector
         long t = System.nanoTime();
-        try (Collator collator = new Collator(spec.numWorkers())) {
+        try (Collator collator = new Collator(spec.numWorkers()); Lanes lanes = lanes()) {
             for (int epoch = startEpoch; epoch < spec.epochs() && !stopped; epoch++) {
                 long epochStart = System.nanoTime();
                 // Each epoch's randomness depends only on (seed, epoch): a resumed run repeats it exactly.
@@ -149,7 +166,7 @@ public final class TrainRunner {
                             // A notebook's interrupt: stop between batches, leaving the model usable.
                             throw new CancellationException("training interrupted at batch " + batch);
                         }
-                        float loss = trainStep(batches.next());
+                        float loss = trainStep(batches.next(), lanes);
                         epochLoss += loss;
                         logLoss += loss / spec.logInterval();
                         if (batch > 0 && batch % spec.logInterval() == 0) {
@@ -167,7 +184,7 @@ public final class TrainRunner {
                 }
                 double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
                 long evalStart = System.nanoTime();
-                Map<String, Double> results = evaluate(collator);
+                Map<String, Double> results = evaluate(collator, lanes);
                 double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
                 EpochResult epochResult = new EpochResult(
                         epoch, epochLoss / numBatches, trainSeconds, evalSeconds, results, Memory.residentMiB());
@@ -194,21 +211,19 @@ public final class TrainRunner {
         return stopping.best();
     }
 
-    private float trainStep(GraphBatch batch) {
+    private float trainStep(GraphBatch batch, Lanes lanes) {
         try (NDManager scope = manager.newSubManager()) {
             NDList graph = batch.toNDList(scope);
             float loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray lossArray = Losses.crossEntropy(model, parameterStore,
-                        model.sessionRepresentations(parameterStore, graph, true), batch.labels(scope), true);
-                collector.backward(lossArray);
-                loss = lossArray.getFloat();
+                NDArray sr = model.sessionRepresentations(parameterStore, graph, true);
+                loss = BlockScoring.backward(model, sr, batch.labels(scope), lanes);
             }
             if (!Float.isFinite(loss)) {
                 throw new TrainingDivergedException("the loss became " + loss + " at batch " + this.batch
                         + "; try a smaller learning rate (lr " + spec.lr() + ")");
             }
-            optimizer.step();
+            optimizer.step(lanes);
             return loss;
         }
     }
@@ -225,22 +240,20 @@ public final class TrainRunner {
 
     /** HR, MRR and NDCG at every K of the run on the test set, in eval mode. */
     public Map<String, Double> evaluate() {
-        try (Collator collator = new Collator(spec.numWorkers())) {
-            return evaluate(collator);
+        try (Collator collator = new Collator(spec.numWorkers()); Lanes lanes = lanes()) {
+            return evaluate(collator, lanes);
         }
     }
 
-    private Map<String, Double> evaluate(Collator collator) {
+    private Map<String, Double> evaluate(Collator collator, Lanes lanes) {
         EngineSettings.noGradOnThisThread();
         Metrics metrics = new Metrics(spec.ks());
         Iterator<GraphBatch> batches = collator.batches(testSet, Permutations.identity(testSet.size()), spec.batchSize(), false);
         while (batches.hasNext()) {
             GraphBatch batch = batches.next();
             try (NDManager scope = manager.newSubManager()) {
-                NDArray labels = batch.labels(scope);
                 NDArray sr = model.sessionRepresentations(parameterStore, batch.toNDList(scope), false);
-                for (long[] ranks : model.scoresInBlocks(parameterStore, sr, false,
-                        (logits, from) -> ranks(logits, Losses.rows(labels, from, logits)))) {
+                for (long[] ranks : BlockScoring.ranks(model, sr, batch.labels(scope), lanes)) {
                     metrics.add(ranks);
                 }
             }

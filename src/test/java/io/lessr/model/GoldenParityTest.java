@@ -21,7 +21,8 @@ import io.lessr.graph.GraphBatch;
 import io.lessr.graph.SessionGraph;
 import io.lessr.model.GoldenFixture.Tensor;
 import io.lessr.train.AdamW;
-import io.lessr.train.Losses;
+import io.lessr.train.BlockScoring;
+import io.lessr.train.Lanes;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -130,18 +131,17 @@ class GoldenParityTest {
             GraphBatch batch = batch(fx);
             NDList graph = batch.toNDList(manager);
             NDArray logits;
-            NDArray loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            float loss;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector(); Lanes lanes = new Lanes(Lanes.COUNT)) {
                 // One train-mode forward; the loss and the gradients come the way training takes them
-                // (logits a block of sessions at a time), the whole logits only for the comparison.
+                // (BlockScoring, in closed form on two threads), the whole logits only for the comparison.
                 ParameterStore ps = new ParameterStore(manager, false);
                 NDArray sr = model.sessionRepresentations(ps, graph, true);
                 logits = model.scores(ps, sr, true);
-                loss = Losses.crossEntropy(model, ps, sr, batch.labels(manager), true);
-                collector.backward(loss);
+                loss = BlockScoring.backward(model, sr, batch.labels(manager), lanes);
             }
             assertClose("train.logits", fx.trainLogits(), logits, VALUE_TOL, 1);
-            assertClose("train.loss", new Tensor(new long[0], new double[] {fx.trainLoss()}), loss, VALUE_TOL, 1);
+            assertClose("train.loss", new Tensor(new long[0], new double[] {fx.trainLoss()}), manager.create(loss), VALUE_TOL, 1);
             Map<String, Parameter> params = TorchNames.of(model);
             assertEquals(trainable(params), fx.grads().keySet(), "parameters with gradients");
             fx.grads().forEach((name, expected) ->
@@ -163,14 +163,16 @@ class GoldenParityTest {
                     cfg.get("weight_decay").getAsDouble(), betas.get(0).getAsDouble(), betas.get(1).getAsDouble(),
                     cfg.get("eps").getAsDouble());
             GraphBatch batch = batch(fx);
-            for (int step = 0; step < cfg.get("steps").getAsInt(); step++) {
-                try (NDManager sub = manager.newSubManager()) {
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        ParameterStore ps = new ParameterStore(sub, false);
-                        NDArray sr = model.sessionRepresentations(ps, batch.toNDList(sub), true);
-                        collector.backward(Losses.crossEntropy(model, ps, sr, batch.labels(sub), true));
+            try (Lanes lanes = new Lanes(Lanes.COUNT)) {
+                for (int step = 0; step < cfg.get("steps").getAsInt(); step++) {
+                    try (NDManager sub = manager.newSubManager()) {
+                        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                            ParameterStore ps = new ParameterStore(sub, false);
+                            NDArray sr = model.sessionRepresentations(ps, batch.toNDList(sub), true);
+                            BlockScoring.backward(model, sr, batch.labels(sub), lanes);
+                        }
+                        optimizer.step(lanes);
                     }
-                    optimizer.step();
                 }
             }
             assertEquals(trainable(params), fx.paramsAfterAdamw().keySet());

@@ -1,0 +1,169 @@
+package io.lessr.train;
+
+import ai.djl.Device;
+import io.lessr.model.EngineSettings;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+
+/**
+ * Work cut into {@link #COUNT} lanes that run at once, lane 0 on the calling thread and the others
+ * on helper threads, each holding one PyTorch thread (two busy PyTorch intra-op pools oversubscribe
+ * a small machine; one Java thread per core does not).
+ *
+ * <p>The cut is fixed and does not depend on how many threads run it: with one thread the lanes run
+ * one after the other, with two side by side, and every result (each lane's partial sums, and the
+ * sum of the lanes taken in lane order) is the same bits either way, whatever the threads' timing.
+ */
+public final class Lanes implements AutoCloseable {
+    /** How many parts the work is cut into, whatever the number of threads. */
+    public static final int COUNT = 2;
+
+    private final int threads;
+    private final ExecutorService helpers;
+
+    /** Lanes run by {@code threads} threads (1 to {@link #COUNT}), the caller's included. */
+    public Lanes(int threads) {
+        if (threads < 1 || threads > COUNT) {
+            throw new IllegalArgumentException("lane threads must be 1 to " + COUNT + ", got " + threads);
+        }
+        this.threads = threads;
+        this.helpers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
+            Thread t = new Thread(() -> {
+                EngineSettings.noGradOnThisThread(); // lanes compute values and closed-form gradients only
+                r.run();
+            }, "lessr-lane");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** One thread per core up to {@link #COUNT} on the CPU; one on a GPU, whose kernels queue on one stream. */
+    public static Lanes forDevice(Device device) {
+        return new Lanes(device.isGpu() ? 1 : Math.min(COUNT, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /** The blocks {@code [from, to)} of {@code blocks} that lane {@code lane} takes: contiguous, in order. */
+    public static int[] range(int lane, int blocks) {
+        return new int[] {(int) ((long) blocks * lane / COUNT), (int) ((long) blocks * (lane + 1) / COUNT)};
+    }
+
+    /**
+     * Runs {@code lane} for every lane index and returns the results in lane order. Returns only when
+     * every lane has ended (so nothing a lane uses is closed under it); the first lane's exception, in
+     * lane order, is rethrown.
+     */
+    public <T> List<T> run(IntFunction<T> lane) {
+        List<Future<T>> others = new ArrayList<>();
+        for (int i = 1; i < COUNT; i++) {
+            int index = i;
+            others.add(helpers == null ? null : helpers.submit(() -> lane.apply(index)));
+        }
+        List<T> results = new ArrayList<>(COUNT);
+        Throwable failure = null;
+        try {
+            results.add(lane.apply(0));
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (int i = 1; i < COUNT; i++) {
+            Future<T> f = others.get(i - 1);
+            try {
+                if (f == null) {
+                    if (failure == null) {
+                        results.add(lane.apply(i));
+                    }
+                    continue;
+                }
+                results.add(await(f));
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause();
+                }
+            } catch (RuntimeException | Error e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        rethrow(failure);
+        return results;
+    }
+
+    /**
+     * Starts {@code work} on a helper thread while the caller goes on (with one thread, it runs
+     * when joined). {@link Pending#join()} returns its result; join it before closing anything it uses.
+     */
+    public <T> Pending<T> beside(Supplier<T> work) {
+        return new Pending<>(helpers == null ? null : helpers.submit(work::get), work);
+    }
+
+    /** Work started by {@link #beside}. */
+    public static final class Pending<T> {
+        private final Future<T> future;
+        private final Supplier<T> work;
+
+        private Pending(Future<T> future, Supplier<T> work) {
+            this.future = future;
+            this.work = work;
+        }
+
+        /** Waits for the work to end and returns its result, or rethrows its exception. */
+        public T join() {
+            if (future == null) {
+                return work.get();
+            }
+            try {
+                return await(future);
+            } catch (ExecutionException e) {
+                rethrow(e.getCause());
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** The future's result; an interrupt (a notebook's) is kept for the caller, which acts on it between batches. */
+    private static <T> T await(Future<T> f) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException r) {
+            throw r;
+        } else if (failure instanceof Error e) {
+            throw e;
+        } else if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (helpers != null) {
+            helpers.shutdownNow();
+        }
+    }
+}
