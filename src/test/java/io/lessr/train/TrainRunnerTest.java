@@ -33,6 +33,11 @@ class TrainRunnerTest {
     private record Run(List<EpochResult> history, String output) {}
 
     private static Run run(long seed, int epochs) {
+        return run(seed, epochs, 0);
+    }
+
+    /** threads: the lanes' threads, 0 for the default. */
+    private static Run run(long seed, int epochs, int threads) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         RunSpec o = RunSpec.builder().lr(1e-2).batchSize(128).epochs(epochs).ks(List.of(5, 20)).logInterval(10)
                 .embeddingDim(16).seed(seed).build();
@@ -40,6 +45,9 @@ class TrainRunnerTest {
             Lessr model = Lessr.create(o.config(150), manager, seed);
             TrainRunner runner = new TrainRunner(model, manager, new AugmentedDataset(train), new AugmentedDataset(test),
                     o, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            if (threads > 0) {
+                runner.laneThreads(threads);
+            }
             runner.train();
             return new Run(runner.history(), bytes.toString(StandardCharsets.UTF_8));
         }
@@ -77,14 +85,27 @@ class TrainRunnerTest {
     }
 
     @Test
-    void theSameSeedRepeatsTheRunExactlyOnCpu() {
-        List<EpochResult> a = run(5, 2).history();
-        List<EpochResult> b = run(5, 2).history();
-        for (int i = 0; i < a.size(); i++) {
-            assertEquals(a.get(i).meanLoss(), b.get(i).meanLoss(), "epoch " + i + " loss");
-            assertEquals(a.get(i).metrics(), b.get(i).metrics(), "epoch " + i + " metrics");
+    void theSameSeedRepeatsTheRunExactlyOnCpuOnOneThreadOrTwo() {
+        // Two threads twice (their timing differs from run to run) and one thread: every loss and
+        // metric the same to the last bit, and the printed tables the same digits.
+        Run first = run(5, 2, 2);
+        for (Run again : List.of(run(5, 2, 2), run(5, 2, 1))) {
+            List<EpochResult> a = first.history();
+            List<EpochResult> b = again.history();
+            assertEquals(a.size(), b.size());
+            for (int i = 0; i < a.size(); i++) {
+                assertEquals(a.get(i).meanLoss(), b.get(i).meanLoss(), "epoch " + i + " loss");
+                assertEquals(a.get(i).metrics(), b.get(i).metrics(), "epoch " + i + " metrics");
+            }
+            assertEquals(tables(first.output()), tables(again.output()));
         }
-        Map<String, Double> other = run(6, 2).history().get(1).metrics();
+        List<EpochResult> a = first.history();
+        Map<String, Double> other = run(6, 2, 2).history().get(1).metrics();
         assertTrue(!other.equals(a.get(1).metrics()), "another seed gives another run");
+    }
+
+    /** The printed output without the elapsed times. */
+    private static String tables(String output) {
+        return output.replaceAll("Time Elapsed = [0-9.]+s", "");
     }
 }
