@@ -24,10 +24,12 @@ import java.util.logging.Logger;
  * {@code java -jar lessr-kernel.jar install [--user | --sys-prefix | --prefix DIR]} installs the
  * kernelspec {@code lessr-java}.
  */
-@Command(name = "lessr-kernel", mixinStandardHelpOptions = true, subcommands = KernelMain.Install.class,
+@Command(name = "lessr-kernel", mixinStandardHelpOptions = true, subcommands = {KernelMain.Install.class, KernelMain.WarmUp.class},
         description = "The LESSR kit's Java (JShell) Jupyter kernel.")
 public final class KernelMain implements Callable<Integer> {
     static final String KERNEL_NAME = "lessr-java";
+    /** The kernel's class-data archive, beside lessr.jar: the classes a kernel and its first cells load. */
+    static final String CDS_ARCHIVE = "lessr-kernel.jsa";
 
     @Parameters(arity = "0..1", paramLabel = "CONNECTION_FILE", description = "the connection file Jupyter passes")
     Path connectionFile;
@@ -61,6 +63,7 @@ public final class KernelMain implements Callable<Integer> {
         JavaKernel kernel = new JavaKernel();
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
+        EngineSettings.preloadInBackground(); // linked while the first cell is typed or compiled
         LenientRequests.keepShellLoopsAlive(connection);
         connection.waitUntilClose();
         return 0;
@@ -92,6 +95,32 @@ public final class KernelMain implements Callable<Integer> {
         }
     }
 
+    /**
+     * What a notebook's first cells make the JVM load (JShell and its compiler, the kit, DJL and the
+     * engine, Tablesaw), run without Jupyter: the build runs it once with {@code
+     * -XX:ArchiveClassesAtExit} to make the kernel's class-data archive.
+     */
+    @Command(name = "warm-up", hidden = true, description = "Run a few cells without Jupyter and exit.")
+    static final class WarmUp implements Callable<Integer> {
+        static final List<String> CELLS = List.of(
+                "1 + 1",
+                "io.lessr.model.EngineSettings.configureDefaults();\n"
+                        + "import ai.djl.ndarray.*;\nimport ai.djl.ndarray.types.*;\nimport tech.tablesaw.api.*;",
+                "var manager = NDManager.newBaseManager();\nmanager.ones(new Shape(2, 3)).sum().getFloat()",
+                "Table.create(\"t\", IntColumn.create(\"x\", 1, 2)).print()",
+                "int twice(int x) { return 2 * x; }\ntwice(21)");
+
+        @Override
+        public Integer call() throws Exception {
+            EngineSettings.configureDefaults();
+            JavaKernel kernel = new JavaKernel();
+            for (String cell : CELLS) {
+                kernel.eval(cell);
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "install", mixinStandardHelpOptions = true,
             description = "Install the kernelspec so that Jupyter lists 'Java (LESSR kit)'.")
     static final class Install implements Callable<Integer> {
@@ -116,7 +145,14 @@ public final class KernelMain implements Callable<Integer> {
                     .toAbsolutePath();
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             StringBuilder argv = new StringBuilder("[").append(quote(java.toString()));
-            for (String o : javaOptions) {
+            List<String> options = new ArrayList<>();
+            Path archive = jar.resolveSibling(CDS_ARCHIVE);
+            if (Files.isRegularFile(archive)) {
+                // Made by the build (pom.xml); a stale one is ignored without a word.
+                options.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+            }
+            options.addAll(javaOptions);
+            for (String o : options) {
                 argv.append(", ").append(quote(o));
             }
             argv.append(", ").append(quote("-cp")).append(", ").append(quote(jar.toString()))

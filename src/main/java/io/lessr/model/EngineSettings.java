@@ -3,6 +3,7 @@ package io.lessr.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.jni.LibUtils;
 
 /**
  * Engine settings the kit relies on, applied before DJL starts: offline (nothing is downloaded at run
@@ -20,6 +21,26 @@ public final class EngineSettings {
      */
     public static void noGradOnThisThread() {
         JniUtils.setGradMode(false);
+    }
+
+    /**
+     * Loads PyTorch's native libraries on a daemon thread, so that the engine's first use finds them
+     * linked: most of an engine start is the dynamic linking of {@code libtorch_cpu} (README, "Start-up").
+     * The engine itself still starts on the thread that first uses it (DJL turns gradient recording
+     * off there and applies the thread settings then). A failure here is left for that first use to
+     * report.
+     */
+    public static void preloadInBackground() {
+        configureDefaults();
+        Thread t = new Thread(() -> {
+            try {
+                LibUtils.loadLibrary();
+            } catch (RuntimeException | LinkageError e) {
+                // the engine's first use loads again and reports it
+            }
+        }, "lessr-engine-preload");
+        t.setDaemon(true);
+        t.start();
     }
 
     public static void configureDefaults() {

@@ -34,6 +34,17 @@ class BinderSetupTest {
         Path spec = home.resolve(".local/share/jupyter/kernels/lessr-java/kernel.json");
         assertTrue(Files.exists(spec), "the kernelspec is installed in the home directory");
         assertTrue(Files.readString(spec).contains(repo.resolve("target/lessr.jar").toString()), Files.readString(spec));
+        // The build's class-data archives: named by the kernelspec and the launcher, and usable (with
+        // -Xshare:on a JVM that cannot map its archive refuses to start).
+        Path kernelArchive = repo.resolve("target").resolve(KernelMain.CDS_ARCHIVE);
+        assertTrue(Files.readString(spec).contains("-XX:SharedArchiveFile=" + kernelArchive), Files.readString(spec));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Result kernelStart = run(List.of(java, "-Xshare:on", "-XX:SharedArchiveFile=" + kernelArchive, "-cp",
+                repo.resolve("target/lessr.jar").toString(), KernelMain.class.getName(), "--help"), repo, home, m2, 120);
+        assertEquals(0, kernelStart.exit, kernelStart.log);
+        Result cliStart = run(List.of("sh", "-c", "LESSR_JAVA_OPTS=-Xshare:on target/lessr --help"), repo, home, m2, 120);
+        assertEquals(0, cliStart.exit, cliStart.log);
+        assertTrue(cliStart.log.contains("train"), cliStart.log);
 
         Result exec = run(List.of("/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute",
                 "--ExecutePreprocessor.timeout=900", "--output-dir", tmp.toString(), "notebooks/recommend.ipynb"),
