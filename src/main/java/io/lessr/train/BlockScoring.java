@@ -27,18 +27,17 @@ import java.util.List;
  *                                         d E   += g^T @ x / N
  * </pre>
  *
- * which is what autograd computes for the same expression, with each block's logits made and used
- * while they are in the CPU's cache. The lanes take contiguous halves of the blocks; {@code d E} is
- * each lane's sum over its blocks, then lane 0's plus lane 1's, so the result does not depend on
- * how many threads ran. {@code d sr} then flows back through the graph layers by autograd and
- * {@code d E} is added to the embedding's gradient (which the item look-up also feeds).
+ * which is what autograd computes for the same expression. The lanes take contiguous halves of the
+ * blocks; {@code d E} is each lane's sum over its blocks in block order, then lane 0's plus lane 1's,
+ * so the result does not depend on how many threads ran. {@code d sr} then flows back through the
+ * graph layers by autograd and {@code d E} is added to the embedding's gradient (which the item
+ * look-up also feeds).
  */
 public final class BlockScoring {
     private BlockScoring() {}
-    static final boolean DEBUG = Boolean.getBoolean("lessr.debug");
 
-    /** One lane's part: per block, the gradient of the logits and of the block's representations; the summed log-likelihood. */
-    private record Part(List<NDArray> logitGrads, List<NDArray> srGrads, NDArray logLikelihood) {}
+    /** One lane's part: the gradients of its blocks' representations, its sum of d E, its summed log-likelihood. */
+    private record Part(List<NDArray> srGrads, NDArray itemGrad, NDArray logLikelihood) {}
 
     /**
      * Computes the mean cross-entropy of the batch, puts its gradient into the embedding's and, by a
@@ -60,13 +59,13 @@ public final class BlockScoring {
         NDList xs = srValues.split(starts, 0);
         NDList ys = labels.split(starts, 0);
 
-        // The lanes make each block's logits, softmax and d sr; d E waits for the backward pass.
         List<Part> parts = lanes.run(lane -> {
             int[] range = Lanes.range(lane, numBlocks);
-            List<NDArray> logitGrads = new ArrayList<>();
             List<NDArray> srGrads = new ArrayList<>();
+            NDArray itemGrad = null;
             NDArray logLikelihood = null;
             for (int b = range[0]; b < range[1]; b++) {
+                // A block's temporaries die with it, so the next block reuses their memory.
                 try (NDManager tmp = scope.newSubManager()) {
                     NDArray x = xs.get(b);
                     NDArray y = ys.get(b);
@@ -78,44 +77,33 @@ public final class BlockScoring {
                     NDArray g = logp.exp(); // the softmax
                     g.set(atLabels, picked.exp().subi(1f));
                     srGrads.add(keep(g.matMul(weights), scope));
-                    logitGrads.add(keep(g, scope));
+                    // d E while g is in the cache: at 40,000 items a batch's g is some 90 MB.
+                    NDArray blockItemGrad = g.transpose().matMul(x);
+                    itemGrad = itemGrad == null ? keep(blockItemGrad, scope) : itemGrad.addi(blockItemGrad);
                     logLikelihood = logLikelihood == null ? keep(sum, scope) : logLikelihood.addi(sum);
                 }
             }
-            return new Part(logitGrads, srGrads, logLikelihood);
+            return new Part(srGrads, itemGrad, logLikelihood);
         });
-        NDList logitGrads = new NDList();
+
         NDList srGrads = new NDList();
+        NDArray itemGrad = null;
         NDArray logLikelihood = null;
         for (Part part : parts) {
-            logitGrads.addAll(part.logitGrads);
+            if (part.itemGrad == null) {
+                continue; // a lane without blocks
+            }
             srGrads.addAll(part.srGrads);
-            if (part.logLikelihood != null) { // null: a lane without blocks
-                logLikelihood = logLikelihood == null ? part.logLikelihood : logLikelihood.addi(part.logLikelihood);
-            }
+            itemGrad = itemGrad == null ? part.itemGrad : itemGrad.addi(part.itemGrad);
+            logLikelihood = logLikelihood == null ? part.logLikelihood : logLikelihood.addi(part.logLikelihood);
         }
-
-        // d E = sum over blocks of g^T @ x, in block order, beside the backward pass through the layers.
-        Lanes.Pending<NDArray> itemGrad = lanes.beside(() -> {
-            NDArray sum = null;
-            for (int b = 0; b < numBlocks; b++) {
-                try (NDManager tmp = scope.newSubManager()) {
-                    NDArray part = tmp(logitGrads.get(b).transpose().matMul(xs.get(b)), tmp);
-                    sum = sum == null ? keep(part, scope) : sum.addi(part);
-                }
-            }
-            return sum.divi(sessions);
-        });
+        NDArray srGrad = (srGrads.size() == 1 ? srGrads.get(0) : NDArrays.concat(srGrads, 0)).divi(sessions);
+        JniUtils.backward((PtNDArray) sr, (PtNDArray) srGrad, false, false);
+        NDArray embeddingGrad = items.getGradient();
         try {
-            NDArray srGrad = (srGrads.size() == 1 ? srGrads.get(0) : NDArrays.concat(srGrads, 0)).divi(sessions);
-            JniUtils.backward((PtNDArray) sr, (PtNDArray) srGrad, false, false);
+            embeddingGrad.addi(itemGrad.divi(sessions));
         } finally {
-            NDArray embeddingGrad = items.getGradient();
-            try {
-                embeddingGrad.addi(itemGrad.join());
-            } finally {
-                embeddingGrad.close();
-            }
+            embeddingGrad.close();
         }
         return -logLikelihood.getFloat() / sessions;
     }

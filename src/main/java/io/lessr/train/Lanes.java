@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
-import java.util.function.Supplier;
 
 /**
  * Work cut into {@link #COUNT} lanes that run at once, lane 0 on the calling thread and the others
@@ -98,38 +97,6 @@ public final class Lanes implements AutoCloseable {
         }
         rethrow(failure);
         return results;
-    }
-
-    /**
-     * Starts {@code work} on a helper thread while the caller goes on (with one thread, it runs
-     * when joined). {@link Pending#join()} returns its result; join it before closing anything it uses.
-     */
-    public <T> Pending<T> beside(Supplier<T> work) {
-        return new Pending<>(helpers == null ? null : helpers.submit(work::get), work);
-    }
-
-    /** Work started by {@link #beside}. */
-    public static final class Pending<T> {
-        private final Future<T> future;
-        private final Supplier<T> work;
-
-        private Pending(Future<T> future, Supplier<T> work) {
-            this.future = future;
-            this.work = work;
-        }
-
-        /** Waits for the work to end and returns its result, or rethrows its exception. */
-        public T join() {
-            if (future == null) {
-                return work.get();
-            }
-            try {
-                return await(future);
-            } catch (ExecutionException e) {
-                rethrow(e.getCause());
-                throw new AssertionError(e);
-            }
-        }
     }
 
     /** The future's result; an interrupt (a notebook's) is kept for the caller, which acts on it between batches. */
