@@ -24,16 +24,11 @@ public final class Lanes implements AutoCloseable {
     /** How many parts the work is cut into, whatever the number of threads. */
     public static final int COUNT = 2;
 
-    private final int threads;
     private final ExecutorService helpers;
 
     /** Lanes run by {@code threads} threads (1 to {@link #COUNT}), the caller's included. */
     public Lanes(int threads) {
-        if (threads < 1 || threads > COUNT) {
-            throw new IllegalArgumentException("lane threads must be 1 to " + COUNT + ", got " + threads);
-        }
-        this.threads = threads;
-        this.helpers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
+        this.helpers = checkThreads(threads) == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
             Thread t = new Thread(() -> {
                 EngineSettings.noGradOnThisThread(); // lanes compute values and closed-form gradients only
                 r.run();
@@ -48,7 +43,11 @@ public final class Lanes implements AutoCloseable {
         return new Lanes(device.isGpu() ? 1 : Math.min(COUNT, Runtime.getRuntime().availableProcessors()));
     }
 
-    public int threads() {
+    /** {@code threads}, if the lanes can run on that many threads. */
+    static int checkThreads(int threads) {
+        if (threads < 1 || threads > COUNT) {
+            throw new IllegalArgumentException("lane threads must be 1 to " + COUNT + ", got " + threads);
+        }
         return threads;
     }
 

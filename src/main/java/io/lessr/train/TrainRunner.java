@@ -96,10 +96,7 @@ public final class TrainRunner {
      * on a GPU). The results are the same bits whatever the number.
      */
     public TrainRunner laneThreads(int threads) {
-        if (threads < 1 || threads > Lanes.COUNT) {
-            throw new IllegalArgumentException("lane threads must be 1 to " + Lanes.COUNT + ", got " + threads);
-        }
-        this.laneThreads = threads;
+        this.laneThreads = Lanes.checkThreads(threads);
         return this;
     }
 
