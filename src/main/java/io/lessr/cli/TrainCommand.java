@@ -54,18 +54,22 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save-last", description = "also save the last epoch's model to this folder")
     Path saveLast;
 
+    @Option(names = "--threads", description = "threads of each training step, 1 or 2; the results are the same "
+            + "either way (default: one per core, up to 2)")
+    Integer threads;
+
     @Option(names = "--checkpoint-dir", description = "write a checkpoint after every epoch into this folder (the last two are kept)")
     Path checkpointDir;
 
     @Option(names = "--resume", paramLabel = "DIR", description = "continue the run whose checkpoints are in DIR, "
             + "writing its next checkpoints there (its settings and dataset are reused; --epochs, --num-workers, "
-            + "--log-interval, --device, --metrics-out, --save-dir, --save-metric and --save-last may be given)")
+            + "--threads, --log-interval, --device, --metrics-out, --save-dir, --save-metric and --save-last may be given)")
     Path resume;
 
     @Spec
     CommandSpec spec;
 
-    private static final Set<String> RESUMABLE = Set.of("--resume", "--epochs", "--num-workers",
+    private static final Set<String> RESUMABLE = Set.of("--resume", "--epochs", "--num-workers", "--threads",
             "--log-interval", "--device", "--metrics-out", "--save-dir", "--save-metric", "--save-last");
 
     @Override
@@ -119,6 +123,9 @@ final class TrainCommand implements Callable<Integer> {
                     .progressBar(System.console() != null)
                     .checkpointsTo(checkpoints)
                     .saveBestTo(saveDir, bestBy);
+            if (threads != null) {
+                runner.laneThreads(threads);
+            }
             if (checkpoint != null) {
                 runner.restore(checkpoint);
             }

@@ -62,6 +62,19 @@ class MainTest {
         assertEquals(2, t.rowCount());
         assertEquals(java.util.List.of("epoch", "mean_loss", "train_seconds", "eval_seconds",
                 "HR@5", "MRR@5", "NDCG@5", "HR@10", "MRR@10", "NDCG@10"), t.columnNames());
+        // One thread: the same losses and metrics as the default's lanes.
+        Path oneThread = tmp.resolve("out/one-thread.csv");
+        assertEquals(0, run("train", "--dataset-dir", d.toString(), "--epochs", "2", "--batch-size", "128",
+                "--embedding-dim", "8", "--Ks", "5,10", "--device", "cpu", "--threads", "1",
+                "--metrics-out", oneThread.toString()).exit());
+        Table u = Table.read().csv(oneThread.toFile());
+        for (String column : java.util.List.of("mean_loss", "HR@5", "MRR@5", "NDCG@5", "HR@10", "MRR@10", "NDCG@10")) {
+            assertEquals(t.column(column).asList(), u.column(column).asList(), column);
+        }
+        Result bad = run("train", "--dataset-dir", d.toString(), "--threads", "3");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().startsWith("error: ") && bad.err().contains("threads must be 1 to 2, got 3")
+                && !bad.err().contains("\tat "), bad.err());
     }
 
     @Test
