@@ -36,6 +36,20 @@ import java.util.List;
 public final class BlockScoring {
     private BlockScoring() {}
 
+    /** The item embedding and the batch cut into blocks of sessions with their labels. */
+    private record Blocks(NDArray weights, NDArray weightsT, NDList xs, NDList ys, int count) {
+        /** {@code sr} must be outside autograd (scores for evaluation, or a detached view). */
+        static Blocks of(Lessr model, NDArray sr, NDArray labels) {
+            NDArray weights = attached(model.embedding().getArray().stopGradient(), sr.getManager());
+            int block = model.scoreBlock();
+            long[] starts = new long[(int) Math.max(0, (sr.getShape().get(0) + block - 1) / block - 1)];
+            for (int b = 0; b < starts.length; b++) {
+                starts[b] = (long) (b + 1) * block;
+            }
+            return new Blocks(weights, weights.transpose(), sr.split(starts, 0), labels.split(starts, 0), starts.length + 1);
+        }
+    }
+
     /** One lane's part: the gradients of its blocks' representations, its sum of d E, its summed log-likelihood. */
     private record Part(List<NDArray> srGrads, NDArray itemGrad, NDArray logLikelihood) {}
 
@@ -48,39 +62,29 @@ public final class BlockScoring {
     public static float backward(Lessr model, NDArray sr, NDArray labels, Lanes lanes) {
         NDManager scope = sr.getManager();
         long sessions = sr.getShape().get(0);
-        NDArray items = model.embedding().getArray();
-        NDArray weights = items.stopGradient(); // a view of the renormalised weights, outside autograd
-        weights.attach(scope);
-        NDArray weightsT = weights.transpose();
-        NDArray srValues = sr.stopGradient();
-        srValues.attach(scope);
-        long[] starts = blockStarts(model, sessions);
-        int numBlocks = starts.length + 1;
-        NDList xs = srValues.split(starts, 0);
-        NDList ys = labels.split(starts, 0);
+        // Views of the renormalised weights and of sr, outside autograd.
+        Blocks blocks = Blocks.of(model, attached(sr.stopGradient(), scope), labels);
 
         List<Part> parts = lanes.run(lane -> {
-            int[] range = Lanes.range(lane, numBlocks);
+            int[] range = Lanes.range(lane, blocks.count());
             List<NDArray> srGrads = new ArrayList<>();
             NDArray itemGrad = null;
             NDArray logLikelihood = null;
             for (int b = range[0]; b < range[1]; b++) {
                 // A block's temporaries die with it, so the next block reuses their memory.
                 try (NDManager tmp = scope.newSubManager()) {
-                    NDArray x = xs.get(b);
-                    NDArray y = ys.get(b);
-                    NDArray logp = tmp(x.matMul(weightsT), tmp).logSoftmax(1);
-                    NDIndex atLabels = new NDIndex("{}, {}",
-                            tmp.arange(0, (int) x.getShape().get(0), 1, y.getDataType()), y);
+                    NDArray x = blocks.xs().get(b);
+                    NDArray logp = attached(x.matMul(blocks.weightsT()), tmp).logSoftmax(1);
+                    NDIndex atLabels = Losses.labelIndex(logp, blocks.ys().get(b));
                     NDArray picked = logp.get(atLabels);
                     NDArray sum = picked.sum();
                     NDArray g = logp.exp(); // the softmax
                     g.set(atLabels, picked.exp().subi(1f));
-                    srGrads.add(keep(g.matMul(weights), scope));
+                    srGrads.add(attached(g.matMul(blocks.weights()), scope));
                     // d E while g is in the cache: at 40,000 items a batch's g is some 90 MB.
                     NDArray blockItemGrad = g.transpose().matMul(x);
-                    itemGrad = itemGrad == null ? keep(blockItemGrad, scope) : itemGrad.addi(blockItemGrad);
-                    logLikelihood = logLikelihood == null ? keep(sum, scope) : logLikelihood.addi(sum);
+                    itemGrad = itemGrad == null ? attached(blockItemGrad, scope) : itemGrad.addi(blockItemGrad);
+                    logLikelihood = logLikelihood == null ? attached(sum, scope) : logLikelihood.addi(sum);
                 }
             }
             return new Part(srGrads, itemGrad, logLikelihood);
@@ -99,7 +103,7 @@ public final class BlockScoring {
         }
         NDArray srGrad = (srGrads.size() == 1 ? srGrads.get(0) : NDArrays.concat(srGrads, 0)).divi(sessions);
         JniUtils.backward((PtNDArray) sr, (PtNDArray) srGrad, false, false);
-        NDArray embeddingGrad = items.getGradient();
+        NDArray embeddingGrad = model.embedding().getArray().getGradient();
         try {
             embeddingGrad.addi(itemGrad.divi(sessions));
         } finally {
@@ -114,20 +118,15 @@ public final class BlockScoring {
      */
     public static List<long[]> ranks(Lessr model, NDArray sr, NDArray labels, Lanes lanes) {
         NDManager scope = sr.getManager();
-        NDArray weights = model.embedding().getArray().stopGradient();
-        weights.attach(scope);
-        NDArray weightsT = weights.transpose();
-        long[] starts = blockStarts(model, sr.getShape().get(0));
-        int numBlocks = starts.length + 1;
-        NDList xs = sr.split(starts, 0);
-        NDList ys = labels.split(starts, 0);
-        List<long[]> ranks = new ArrayList<>(numBlocks);
+        Blocks blocks = Blocks.of(model, sr, labels);
+        List<long[]> ranks = new ArrayList<>(blocks.count());
         for (List<long[]> part : lanes.run(lane -> {
-            int[] range = Lanes.range(lane, numBlocks);
+            int[] range = Lanes.range(lane, blocks.count());
             List<long[]> laneRanks = new ArrayList<>();
             for (int b = range[0]; b < range[1]; b++) {
                 try (NDManager tmp = scope.newSubManager()) {
-                    laneRanks.add(TrainRunner.ranks(tmp(xs.get(b).matMul(weightsT), tmp), ys.get(b)));
+                    NDArray logits = attached(blocks.xs().get(b).matMul(blocks.weightsT()), tmp);
+                    laneRanks.add(TrainRunner.ranks(logits, blocks.ys().get(b)));
                 }
             }
             return laneRanks;
@@ -137,24 +136,12 @@ public final class BlockScoring {
         return ranks;
     }
 
-    /** Where each block of {@link Lessr#scoreBlock()} sessions after the first starts. */
-    private static long[] blockStarts(Lessr model, long sessions) {
-        int block = model.scoreBlock();
-        long[] starts = new long[(int) Math.max(0, (sessions + block - 1) / block - 1)];
-        for (int b = 0; b < starts.length; b++) {
-            starts[b] = (long) (b + 1) * block;
-        }
-        return starts;
-    }
-
-    /** {@code array}, moved to the block's temporary manager (an op puts its result on its first operand's). */
-    private static NDArray tmp(NDArray array, NDManager tmp) {
-        array.attach(tmp);
-        return array;
-    }
-
-    private static NDArray keep(NDArray array, NDManager scope) {
-        array.attach(scope);
+    /**
+     * {@code array}, moved to {@code manager}: an op puts its result on its first operand's manager,
+     * so a block's temporaries are moved to the block's and its results to the batch's.
+     */
+    private static NDArray attached(NDArray array, NDManager manager) {
+        array.attach(manager);
         return array;
     }
 }

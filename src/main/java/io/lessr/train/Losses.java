@@ -14,7 +14,12 @@ public final class Losses {
 
     /** {@code scores[i, labels[i]]} for every row i: each sample's score of its own label. */
     public static NDArray atLabels(NDArray scores, NDArray labels) {
+        return scores.get(labelIndex(scores, labels));
+    }
+
+    /** The index of {@code (i, labels[i])} for every row i of {@code scores}, to read or write those entries. */
+    static NDIndex labelIndex(NDArray scores, NDArray labels) {
         NDArray rows = scores.getManager().arange(0, (int) scores.getShape().get(0), 1, labels.getDataType());
-        return scores.get(new NDIndex("{}, {}", rows, labels));
+        return new NDIndex("{}, {}", rows, labels);
     }
 }
