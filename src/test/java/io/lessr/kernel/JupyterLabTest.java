@@ -86,6 +86,7 @@ class JupyterLabTest {
             } catch (Exception ignored) {
                 // the timeout is the news
             }
+            System.err.println(lab.diagnostics());
             throw new AssertionError("timed out; status bar: " + kernelStatus() + "; prompts: " + prompts(), e);
         }
     }
@@ -273,17 +274,24 @@ class JupyterLabTest {
     @Test
     @Order(4)
     void restartThenRunAgain() throws Exception {
-        // Watch the kernel go through a restart: its status reads "idle" until the restart begins.
-        js().executeScript("window.lessrRestarted = false; window.jupyterapp.shell.currentWidget.sessionContext.statusChanged"
-                + ".connect((_, status) => { if (status === 'restarting' || status === 'starting') window.lessrRestarted = true; });");
+        // Watch the kernel go through a restart. "idle" alone does not end it: the old kernel answers the
+        // server's shutdown request with busy and idle on the old connection, and a cell sent then is
+        // lost with that connection (JupyterLab 3 sends it at once). JupyterLab reconnects when the
+        // server's restart is done: wait for that connection, then for idle on it.
+        js().executeScript("window.lessrRestart = []; const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+                + " k.statusChanged.connect((_, s) => window.lessrRestart.push('status:' + s));"
+                + " k.connectionStatusChanged.connect((_, s) => window.lessrRestart.push('connection:' + s));");
         command("kernelmenu:restart");
         WebElement dialog = waitFor(Duration.ofSeconds(20), d -> d.findElements(By.cssSelector(".jp-Dialog-content"))
                 .stream().filter(e -> e.isDisplayed() && e.getText().contains("Restart")).findFirst().orElse(null));
         dialog.findElement(By.cssSelector(".jp-Dialog-button.jp-mod-accept")).click();
         waitFor(Duration.ofSeconds(90), d -> Boolean.TRUE.equals(js().executeScript(
-                "const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
-                        + " return window.lessrRestarted && k.name === 'lessr-java' && k.status === 'idle'"
-                        + " && k.connectionStatus === 'connected';")));
+                "const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; const seen = window.lessrRestart;"
+                        + " const restarted = seen.indexOf('status:restarting');"
+                        + " const reconnected = seen.lastIndexOf('connection:connected');"
+                        + " return restarted >= 0 && reconnected > restarted && seen.slice(reconnected).includes('status:idle')"
+                        + " && k.name === 'lessr-java' && k.status === 'idle' && k.connectionStatus === 'connected';")));
+        System.out.println("restart seen by the front end: " + js().executeScript("return window.lessrRestart.join(' ');"));
         command("notebook:insert-cell-below");
         assertTrue(runLastCell("io.lessr.graph.SessionGraph.of(new int[] {4, 2, 4}).items().length", Duration.ofSeconds(60))
                 .contains("2"), "a cell runs in the restarted kernel");

@@ -80,6 +80,35 @@ final class LabFrontEnd implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /**
+     * What a failed wait needs to be understood: the server log's last lines and the threads of every
+     * kernel JVM the server started (a kernel that hangs shows where).
+     */
+    String diagnostics() {
+        StringBuilder out = new StringBuilder();
+        try {
+            Files.copy(log, Path.of("target", "jupyter-server-" + ProcessHandle.current().pid() + ".log"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            List<String> lines = Files.readAllLines(log);
+            out.append("server log (last 60 lines):\n")
+                    .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+        } catch (IOException e) {
+            out.append("server log unreadable: ").append(e);
+        }
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        server.descendants().filter(p -> p.info().command().orElse("").endsWith("java")).forEach(p -> {
+            out.append("\nthreads of kernel JVM ").append(p.pid()).append(":\n");
+            try {
+                Process dump = new ProcessBuilder(jcmd, Long.toString(p.pid()), "Thread.print").redirectErrorStream(true).start();
+                out.append(new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                dump.waitFor(30, TimeUnit.SECONDS);
+            } catch (IOException | InterruptedException e) {
+                out.append("no thread dump: ").append(e);
+            }
+        });
+        return out.toString();
+    }
+
     private void waitUntilServing() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
