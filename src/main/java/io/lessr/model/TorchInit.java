@@ -1,6 +1,8 @@
 package io.lessr.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 
 import java.util.Map;
@@ -46,8 +48,19 @@ public final class TorchInit {
             } else {
                 uniform(random, values, 1 / Math.sqrt(linearFanIn.get(module)));
             }
-            array.set(values);
+            copyInto(array, values);
         });
+    }
+
+    /**
+     * Writes {@code values} into {@code array} in place, keeping its gradient attachment. DJL's
+     * {@code set(float[])} would too, but libtorch prints a deprecation warning for the guard it uses,
+     * on every run; an indexed copy from an array on the same device does not.
+     */
+    public static void copyInto(NDArray array, float[] values) {
+        try (NDManager scratch = array.getManager().newSubManager()) {
+            array.set(new NDIndex(":"), scratch.create(values, array.getShape()));
+        }
     }
 
     private static void uniform(SplittableRandom random, float[] values, double bound) {

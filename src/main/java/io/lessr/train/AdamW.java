@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import io.lessr.model.EngineSettings;
+import io.lessr.model.TorchInit;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -149,7 +150,7 @@ public final class AdamW {
                 for (int i = 0; i < values.length; i++) {
                     values[i] = in.readFloat();
                 }
-                state.set(values);
+                TorchInit.copyInto(state, values);
             }
         }
     }
