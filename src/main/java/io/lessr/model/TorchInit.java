@@ -53,13 +53,16 @@ public final class TorchInit {
     }
 
     /**
-     * Writes {@code values} into {@code array} in place, keeping its gradient attachment. DJL's
-     * {@code set(float[])} would too, but libtorch prints a deprecation warning for the guard it uses,
-     * on every run; an indexed copy from an array on the same device does not.
+     * Writes {@code values} into {@code array} in place, keeping its gradient attachment, whether or
+     * not this thread records gradients. DJL's {@code set(float[])} would too, but libtorch prints a
+     * deprecation warning for the guard it uses, on every run; an indexed copy into a detached view
+     * (same storage) from an array on the same device does not.
      */
     public static void copyInto(NDArray array, float[] values) {
         try (NDManager scratch = array.getManager().newSubManager()) {
-            array.set(new NDIndex(":"), scratch.create(values, array.getShape()));
+            NDArray target = array.stopGradient();
+            target.attach(scratch);
+            target.set(new NDIndex(":"), scratch.create(values, array.getShape()));
         }
     }
 
