@@ -73,14 +73,11 @@ class ResumeAfterKillTest {
     }
 
     private Process startTraining(Path data, Path checkpoints) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "io.lessr.cli.Main", "train", "--dataset-dir", data.toString(),
+        List<String> args = new ArrayList<>(List.of("train", "--dataset-dir", data.toString(),
                 "--checkpoint-dir", checkpoints.toString()));
-        cmd.addAll(List.of(SETTINGS));
+        args.addAll(List.of(SETTINGS));
         File log = tmp.resolve("child.log").toFile();
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+        return new ProcessBuilder(io.lessr.cli.MainAccess.inNewJvm(args)).redirectErrorStream(true).redirectOutput(log).start();
     }
 
     private static int run(String... args) {
