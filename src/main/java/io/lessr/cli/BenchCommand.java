@@ -57,8 +57,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--num-workers", description = "(default: the walkthrough's)")
     Integer numWorkers;
 
-    @Option(names = "--threads", description = "threads of each training step, 1 or 2 (default: one per core, up to 2)")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Mixin
     DeviceOption device;
@@ -118,9 +118,7 @@ final class BenchCommand implements Callable<Integer> {
             Lessr model = Lessr.create(spec.config(dataset.numItems()), manager, spec.seed());
             TrainRunner runner = new TrainRunner(model, manager, train, test, spec,
                     new PrintStream(OutputStream.nullOutputStream()));
-            if (threads != null) {
-                runner.laneThreads(threads);
-            }
+            threads.applyTo(runner);
             // PyTorch's peak-memory counters are not exposed: sample the device's use after each epoch.
             double[] gpuMiB = {0};
             if (dev.isGpu()) {

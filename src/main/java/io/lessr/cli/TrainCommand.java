@@ -54,9 +54,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save-last", description = "also save the last epoch's model to this folder")
     Path saveLast;
 
-    @Option(names = "--threads", description = "threads of each training step, 1 or 2; the results are the same "
-            + "either way (default: one per core, up to 2)")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--checkpoint-dir", description = "write a checkpoint after every epoch into this folder (the last two are kept)")
     Path checkpointDir;
@@ -123,9 +122,7 @@ final class TrainCommand implements Callable<Integer> {
                     .progressBar(System.console() != null)
                     .checkpointsTo(checkpoints)
                     .saveBestTo(saveDir, bestBy);
-            if (threads != null) {
-                runner.laneThreads(threads);
-            }
+            threads.applyTo(runner);
             if (checkpoint != null) {
                 runner.restore(checkpoint);
             }
