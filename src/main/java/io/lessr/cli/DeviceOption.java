@@ -10,6 +10,11 @@ final class DeviceOption {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
     String name;
 
+    /** Checks the name without starting the engine: an unknown device is an error naming it. */
+    void check() {
+        EngineSettings.checkDeviceName(name);
+    }
+
     /** The device, checked: an unknown one or a GPU the engine does not see is an error naming it. */
     Device device() {
         return EngineSettings.device(name);

@@ -7,6 +7,7 @@ import io.lessr.data.SessionDataset;
 import io.lessr.model.Lessr;
 import io.lessr.model.SavedModel;
 import io.lessr.train.Checkpoint;
+import io.lessr.train.EpochBatches;
 import io.lessr.train.RunSpec;
 import io.lessr.plot.MetricsTable;
 import io.lessr.train.TrainRunner;
@@ -93,7 +94,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         String bestBy = saveMetric != null ? saveMetric : "HR@" + Collections.max(runSpec.ks());
         Metrics.checkName(bestBy, runSpec.ks());
-        Device dev = device.device(); // a bad device fails before any work
+        device.check(); // a bad device name fails before any work
         Path dir = Path.of(runSpec.datasetDir());
         System.out.println("reading dataset " + dir);
         SessionDataset dataset = SessionDataset.read(dir);
@@ -104,7 +105,11 @@ final class TrainCommand implements Callable<Integer> {
         AugmentedDataset testSet = new AugmentedDataset(dataset.testSessions());
         System.out.printf("%d items, %d training and %d test samples%n",
                 dataset.numItems(), trainSet.size(), testSet.size());
-        try (NDManager manager = NDManager.newBaseManager(dev)) {
+        int firstEpoch = checkpoint == null ? 0 : checkpoint.state().epoch() + 1;
+        // The first epoch's graphs are built while the engine loads (EpochBatches says why).
+        try (EpochBatches batches = new EpochBatches(trainSet, testSet, runSpec).start(firstEpoch);
+                NDManager manager = NDManager.newBaseManager(device.device())) {
+            Device dev = manager.getDevice();
             Lessr model;
             if (checkpoint != null) {
                 model = SavedModel.load(checkpoint.dir(), manager);
@@ -119,6 +124,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("start training");
             Path checkpoints = resume != null ? resume : checkpointDir;
             TrainRunner runner = new TrainRunner(model, manager, trainSet, testSet, runSpec, System.out)
+                    .batches(batches)
                     .progressBar(System.console() != null)
                     .checkpointsTo(checkpoints)
                     .saveBestTo(saveDir, bestBy);

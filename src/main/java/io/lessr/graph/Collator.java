@@ -36,6 +36,17 @@ public final class Collator implements AutoCloseable {
 
     /** Batches of {@code dataset} in the given sample {@code order}; a short last batch is dropped if asked. */
     public Iterator<GraphBatch> batches(AugmentedDataset dataset, int[] order, int batchSize, boolean dropLast) {
+        return batches(dataset, order, batchSize, dropLast, Math.max(1, 2 * numWorkers));
+    }
+
+    /**
+     * As {@link #batches(AugmentedDataset, int[], int, boolean)}, with the workers up to {@code ahead} batches
+     * ahead of the caller (at least one; with zero workers each batch is built when asked for).
+     */
+    public Iterator<GraphBatch> batches(AugmentedDataset dataset, int[] order, int batchSize, boolean dropLast, int ahead) {
+        if (ahead < 1) {
+            throw new IllegalArgumentException("ahead must be at least 1, got " + ahead);
+        }
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         }
@@ -49,7 +60,7 @@ public final class Collator implements AutoCloseable {
         if (workers == null) {
             return chunks.stream().map(c -> collate(dataset, c)).iterator();
         }
-        return new Prefetching(dataset, chunks.iterator(), 2 * numWorkers);
+        return new Prefetching(dataset, chunks.iterator(), ahead);
     }
 
     /** The number of batches {@link #batches} yields. */

@@ -59,18 +59,25 @@ public final class EngineSettings {
      */
     public static Device device(String name) {
         configureDefaults();
-        String n = name == null ? "auto" : name.trim().toLowerCase();
+        String n = checkDeviceName(name);
         return switch (n) {
             case "auto" -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
             case "cpu" -> Device.cpu();
             case "gpu", "cuda" -> requireGpu(0);
-            default -> {
-                if (n.matches("(gpu|cuda):\\d+")) {
-                    yield requireGpu(Integer.parseInt(n.substring(n.indexOf(':') + 1)));
-                }
-                throw new IllegalArgumentException("unknown device '" + name + "': use auto, cpu, gpu or gpu:N");
-            }
+            default -> requireGpu(Integer.parseInt(n.substring(n.indexOf(':') + 1)));
         };
+    }
+
+    /**
+     * {@code name} in the form {@link #device} takes (trimmed, lower case), checked without starting the
+     * engine: an unknown name is an error naming it.
+     */
+    public static String checkDeviceName(String name) {
+        String n = name == null ? "auto" : name.trim().toLowerCase();
+        if (!n.matches("auto|cpu|gpu|cuda|(gpu|cuda):\\d+")) {
+            throw new IllegalArgumentException("unknown device '" + name + "': use auto, cpu, gpu or gpu:N");
+        }
+        return n;
     }
 
     private static Device requireGpu(int index) {

@@ -49,6 +49,14 @@ public record RunSpec(String datasetDir, Double validSplit, int embeddingDim, in
         return new RunSpec(null, null, 32, 3, 0.2, 1e-3, 512, 30, 1e-4, List.of(10, 20), 2, 2, 100, 0);
     }
 
+    /**
+     * The seed of epoch {@code epoch}'s shuffle and dropout: it depends only on (seed, epoch), so a resumed run
+     * repeats the epochs it continues with exactly.
+     */
+    public long epochSeed(int epoch) {
+        return seed * 1_000_003L + epoch;
+    }
+
     /** The model's hyper-parameters for a dataset of {@code numItems} items (batch norm on, as the walkthrough). */
     public LessrConfig config(int numItems) {
         return new LessrConfig(numItems, embeddingDim, numLayers, featDrop, true);

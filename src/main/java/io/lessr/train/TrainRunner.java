@@ -9,8 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.lessr.data.AugmentedDataset;
-import io.lessr.data.Permutations;
-import io.lessr.graph.Collator;
 import io.lessr.graph.GraphBatch;
 import io.lessr.model.EngineSettings;
 import io.lessr.model.Lessr;
@@ -24,7 +22,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -63,6 +60,7 @@ public final class TrainRunner {
     private final EarlyStopping stopping;
     private final List<EpochResult> history = new ArrayList<>();
     private Listener listener = new Listener() {};
+    private EpochBatches callerBatches;
     private boolean progressBar;
     private int laneThreads;
     private Path checkpointDir;
@@ -110,6 +108,19 @@ public final class TrainRunner {
         return this;
     }
 
+    /**
+     * Trains and evaluates on {@code batches} (whose first epoch may already be under way, {@link
+     * EpochBatches#start}) instead of batches of its own; they must be of this runner's datasets and
+     * settings. The caller closes them.
+     */
+    public TrainRunner batches(EpochBatches batches) {
+        if (!batches.isFor(trainSet, testSet, spec)) {
+            throw new IllegalArgumentException("the batches were made for other datasets or settings than this run's");
+        }
+        this.callerBatches = batches;
+        return this;
+    }
+
     /** Writes a checkpoint after every epoch into {@code dir} (and keeps the model of the best epoch there). */
     public TrainRunner checkpointsTo(Path dir) {
         this.checkpointDir = dir;
@@ -146,17 +157,16 @@ public final class TrainRunner {
     public Map<String, Double> train() {
         EngineSettings.noGradOnThisThread(); // gradients are recorded only inside each step's collector
         long t = System.nanoTime();
-        try (Collator collator = new Collator(spec.numWorkers()); Lanes lanes = lanes()) {
+        try (EpochBatches own = callerBatches == null ? new EpochBatches(trainSet, testSet, spec) : null; Lanes lanes = lanes()) {
+            EpochBatches epochBatches = own != null ? own : callerBatches;
             for (int epoch = startEpoch; epoch < spec.epochs() && !stopped; epoch++) {
                 long epochStart = System.nanoTime();
-                // Each epoch's randomness depends only on (seed, epoch): a resumed run repeats it exactly.
-                long epochSeed = spec.seed() * 1_000_003L + epoch;
+                long epochSeed = spec.epochSeed(epoch); // dropout's, as the shuffle's
                 Engine.getInstance().setRandomSeed((int) (epochSeed ^ (epochSeed >>> 32)));
                 double epochLoss = 0;
                 int batchInEpoch = 1;
-                int numBatches = Collator.numBatches(trainSet.size(), spec.batchSize(), true);
-                Iterator<GraphBatch> batches = collator.batches(
-                        trainSet, Permutations.shuffled(trainSet.size(), new Random(epochSeed)::nextInt), spec.batchSize(), true);
+                int numBatches = epochBatches.trainBatches();
+                Iterator<GraphBatch> batches = epochBatches.train(epoch);
                 try (ProgressBar bar = progressBar("Epoch " + epoch, numBatches)) {
                     while (batches.hasNext()) {
                         if (Thread.currentThread().isInterrupted()) {
@@ -181,7 +191,7 @@ public final class TrainRunner {
                 }
                 double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
                 long evalStart = System.nanoTime();
-                Map<String, Double> results = evaluate(collator, lanes);
+                Map<String, Double> results = evaluate(epochBatches, lanes);
                 double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
                 EpochResult epochResult = new EpochResult(
                         epoch, epochLoss / numBatches, trainSeconds, evalSeconds, results, Memory.residentMiB());
@@ -237,15 +247,15 @@ public final class TrainRunner {
 
     /** HR, MRR and NDCG at every K of the run on the test set, in eval mode. */
     public Map<String, Double> evaluate() {
-        try (Collator collator = new Collator(spec.numWorkers()); Lanes lanes = lanes()) {
-            return evaluate(collator, lanes);
+        try (EpochBatches own = callerBatches == null ? new EpochBatches(trainSet, testSet, spec) : null; Lanes lanes = lanes()) {
+            return evaluate(own != null ? own : callerBatches, lanes);
         }
     }
 
-    private Map<String, Double> evaluate(Collator collator, Lanes lanes) {
+    private Map<String, Double> evaluate(EpochBatches epochBatches, Lanes lanes) {
         EngineSettings.noGradOnThisThread();
         Metrics metrics = new Metrics(spec.ks());
-        Iterator<GraphBatch> batches = collator.batches(testSet, Permutations.identity(testSet.size()), spec.batchSize(), false);
+        Iterator<GraphBatch> batches = epochBatches.test();
         while (batches.hasNext()) {
             GraphBatch batch = batches.next();
             try (NDManager scope = manager.newSubManager()) {

@@ -1,6 +1,7 @@
 package io.lessr.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -38,15 +39,26 @@ class TrainRunnerTest {
 
     /** threads: the lanes' threads, 0 for the default. */
     private static Run run(long seed, int epochs, int threads) {
+        return run(seed, epochs, threads, false);
+    }
+
+    /** headStart: the first epoch's batches started before the model exists, as the command line does. */
+    private static Run run(long seed, int epochs, int threads, boolean headStart) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         RunSpec o = RunSpec.builder().lr(1e-2).batchSize(128).epochs(epochs).ks(List.of(5, 20)).logInterval(10)
                 .embeddingDim(16).seed(seed).build();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        AugmentedDataset trainSet = new AugmentedDataset(train);
+        AugmentedDataset testSet = new AugmentedDataset(test);
+        try (EpochBatches batches = headStart ? new EpochBatches(trainSet, testSet, o).start(0) : null;
+                NDManager manager = NDManager.newBaseManager()) {
             Lessr model = Lessr.create(o.config(150), manager, seed);
-            TrainRunner runner = new TrainRunner(model, manager, new AugmentedDataset(train), new AugmentedDataset(test),
+            TrainRunner runner = new TrainRunner(model, manager, trainSet, testSet,
                     o, new PrintStream(bytes, true, StandardCharsets.UTF_8));
             if (threads > 0) {
                 runner.laneThreads(threads);
+            }
+            if (batches != null) {
+                runner.batches(batches);
             }
             runner.train();
             return new Run(runner.history(), bytes.toString(StandardCharsets.UTF_8));
@@ -102,6 +114,35 @@ class TrainRunnerTest {
         List<EpochResult> a = first.history();
         Map<String, Double> other = run(6, 2, 2).history().get(1).metrics();
         assertTrue(!other.equals(a.get(1).metrics()), "another seed gives another run");
+    }
+
+    @Test
+    void batchesStartedBeforeTheModelGiveTheSameRun() {
+        Run plain = run(7, 2, 2);
+        Run headStart = run(7, 2, 2, true);
+        assertEquals(plain.history().size(), headStart.history().size());
+        for (int i = 0; i < plain.history().size(); i++) {
+            assertEquals(plain.history().get(i).meanLoss(), headStart.history().get(i).meanLoss(), "epoch " + i + " loss");
+            assertEquals(plain.history().get(i).metrics(), headStart.history().get(i).metrics(), "epoch " + i + " metrics");
+        }
+        assertEquals(tables(plain.output()), tables(headStart.output()));
+    }
+
+    @Test
+    void batchesOfOtherDataOrSettingsAreRefused() {
+        RunSpec o = RunSpec.builder().batchSize(128).embeddingDim(16).build();
+        AugmentedDataset trainSet = new AugmentedDataset(train);
+        AugmentedDataset testSet = new AugmentedDataset(test);
+        try (NDManager manager = NDManager.newBaseManager();
+                EpochBatches otherSeed = new EpochBatches(trainSet, testSet, o.toBuilder().seed(1).build());
+                EpochBatches otherData = new EpochBatches(new AugmentedDataset(train), testSet, o)) {
+            TrainRunner runner = new TrainRunner(Lessr.create(o.config(150), manager, 0), manager, trainSet, testSet, o,
+                    new PrintStream(java.io.OutputStream.nullOutputStream()));
+            for (EpochBatches other : List.of(otherSeed, otherData)) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> runner.batches(other));
+                assertTrue(e.getMessage().contains("other datasets or settings"), e.getMessage());
+            }
+        }
     }
 
     /** The printed output without the elapsed times. */
