@@ -20,7 +20,7 @@ import java.util.Random;
  */
 public final class EpochBatches implements AutoCloseable {
     /** How far ahead a started epoch is built: a few megabytes of graphs on the sample. */
-    static final int HEAD_START = 64;
+    private static final int HEAD_START = 64;
 
     private final AugmentedDataset trainSet;
     private final AugmentedDataset testSet;
