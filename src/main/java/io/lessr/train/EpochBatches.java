@@ -38,7 +38,7 @@ public final class EpochBatches implements AutoCloseable {
 
     /** Starts building epoch {@code epoch}'s training batches now; {@link #train} then hands them out. */
     public EpochBatches start(int epoch) {
-        started = training(epoch, HEAD_START);
+        started = collator.batches(trainSet, order(epoch), spec.batchSize(), true, HEAD_START);
         startedEpoch = epoch;
         return this;
     }
@@ -51,7 +51,7 @@ public final class EpochBatches implements AutoCloseable {
             startedEpoch = -1;
             return batches;
         }
-        return training(epoch, 2 * spec.numWorkers());
+        return collator.batches(trainSet, order(epoch), spec.batchSize(), true);
     }
 
     /** The number of batches in a training epoch. */
@@ -69,9 +69,8 @@ public final class EpochBatches implements AutoCloseable {
         return trainSet == train && testSet == test && this.spec.equals(spec);
     }
 
-    private Iterator<GraphBatch> training(int epoch, int ahead) {
-        int[] order = Permutations.shuffled(trainSet.size(), new Random(spec.epochSeed(epoch))::nextInt);
-        return collator.batches(trainSet, order, spec.batchSize(), true, ahead);
+    private int[] order(int epoch) {
+        return Permutations.shuffled(trainSet.size(), new Random(spec.epochSeed(epoch))::nextInt);
     }
 
     @Override
