@@ -9,8 +9,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 
 /**
@@ -25,8 +23,6 @@ import ai.djl.training.ParameterStore;
  * </pre>
  */
 public final class AttnReadout extends GraphLayer {
-    private final BatchNorm batchNorm;
-    private final Dropout featDrop;
     private final Linear fcU;
     private final Linear fcV;
     private final Linear fcE;
@@ -34,10 +30,8 @@ public final class AttnReadout extends GraphLayer {
     private final Prelu activation;
 
     public AttnReadout(int inputDim, int hiddenDim, int outputDim, boolean batchNorm, double featDrop) {
-        super(outputDim);
+        super(inputDim, outputDim, batchNorm, featDrop);
         Shape in = new Shape(1, inputDim);
-        this.batchNorm = batchNorm ? child("batch_norm", batchNorm(), in) : null;
-        this.featDrop = featDrop > 0 ? child("feat_drop", dropout(featDrop), in) : null;
         this.fcU = child("fc_u", linear(hiddenDim, false), in);
         this.fcV = child("fc_v", linear(hiddenDim, true), in);
         this.fcE = child("fc_e", linear(1, false), new Shape(1, hiddenDim));
@@ -46,8 +40,7 @@ public final class AttnReadout extends GraphLayer {
     }
 
     @Override
-    public NDArray forward(ParameterStore ps, NDArray feat, NDList graph, boolean training) {
-        feat = normThenDrop(batchNorm, featDrop, ps, feat, training);
+    protected NDArray body(ParameterStore ps, NDArray normed, NDArray feat, NDList graph, boolean training) {
         NDArray featU = apply(fcU, ps, feat, training);
         NDArray featV = Rows.gather(
                 apply(fcV, ps, Rows.gather(feat, graph.get(LAST_NODES)), training), graph.get(NODE_SESSIONS));

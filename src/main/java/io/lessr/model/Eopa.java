@@ -9,8 +9,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 
 /**
@@ -27,18 +25,14 @@ import ai.djl.training.ParameterStore;
  * {@code fc_self} takes the normalised, undropped features, exactly as the walkthrough.
  */
 public final class Eopa extends GraphLayer {
-    private final BatchNorm batchNorm;
-    private final Dropout featDrop;
     private final Gru gru;
     private final Linear fcSelf;
     private final Linear fcNeigh;
     private final Prelu activation;
 
     public Eopa(int inputDim, int outputDim, boolean batchNorm, double featDrop) {
-        super(outputDim);
+        super(inputDim, outputDim, batchNorm, featDrop);
         Shape in = new Shape(1, inputDim);
-        this.batchNorm = batchNorm ? child("batch_norm", batchNorm(), in) : null;
-        this.featDrop = featDrop > 0 ? child("feat_drop", dropout(featDrop), in) : null;
         this.gru = child("gru", new Gru(inputDim, inputDim), in);
         this.fcSelf = child("fc_self", linear(outputDim, false), in);
         this.fcNeigh = child("fc_neigh", linear(outputDim, false), in);
@@ -46,9 +40,7 @@ public final class Eopa extends GraphLayer {
     }
 
     @Override
-    public NDArray forward(ParameterStore ps, NDArray feat, NDList graph, boolean training) {
-        NDArray normed = batchNorm == null ? feat : apply(batchNorm, ps, feat, training);
-        NDArray messages = featDrop == null ? normed : apply(featDrop, ps, normed, training);
+    protected NDArray body(ParameterStore ps, NDArray normed, NDArray messages, NDList graph, boolean training) {
         long[] steps = graph.get(EOP_STEPS).toLongArray();
         NDArray neigh;
         if (steps.length == 0) {

@@ -3,23 +3,43 @@ package io.lessr.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * A layer over a batch of session graphs: node features in, node (or session) features out. Its
- * DJL inputs are {@code [feat, graph tensors...]}, the graph tensors laid out as {@link
- * io.lessr.graph.GraphBatch#toNDList} makes them.
+ * A layer over a batch of session graphs: node features in, node (or session) features out. Every
+ * layer opens with its input's batch norm (when configured) and dropout (when the rate is positive),
+ * then computes its {@link #body}. Its DJL inputs are {@code [feat, graph tensors...]}, the graph
+ * tensors laid out as {@link io.lessr.graph.GraphBatch#toNDList} makes them.
  */
 public abstract class GraphLayer extends TorchBlock {
     protected final int outputDim;
+    private final BatchNorm batchNorm;
+    private final Dropout featDrop;
+    private final float dropRate;
 
-    protected GraphLayer(int outputDim) {
+    protected GraphLayer(int inputDim, int outputDim, boolean batchNorm, double featDrop) {
         this.outputDim = outputDim;
+        Shape in = new Shape(1, inputDim);
+        this.batchNorm = batchNorm ? child("batch_norm", batchNorm(), in) : null;
+        this.featDrop = featDrop > 0 ? child("feat_drop", dropout(featDrop), in) : null;
+        this.dropRate = (float) featDrop;
     }
 
     /** Applies the layer to node features {@code feat} over the batch's {@code graph} tensors. */
-    public abstract NDArray forward(ParameterStore ps, NDArray feat, NDList graph, boolean training);
+    public NDArray forward(ParameterStore ps, NDArray feat, NDList graph, boolean training) {
+        return stage((p, x, normed, dropped, g, t) -> body(p, normed, dropped, g, t)).forward(ps, feat, graph, training);
+    }
+
+    /** The layer on its input's normalised ({@code normed}) and then dropped-out ({@code dropped}) form. */
+    protected abstract NDArray body(ParameterStore ps, NDArray normed, NDArray dropped, NDList graph, boolean training);
+
+    /** This layer's batch norm and dropout, followed by {@code body}. */
+    Stage stage(Stage.Body body) {
+        return new Stage(batchNorm, featDrop, dropRate, body);
+    }
 
     @Override
     protected NDList forwardInternal(

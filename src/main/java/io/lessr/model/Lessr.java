@@ -42,6 +42,7 @@ public final class Lessr extends TorchBlock {
     private final BatchNorm batchNorm;
     private final Dropout featDrop;
     private final Linear fcSr;
+    private final List<Stage> stages = new ArrayList<>();
 
     public Lessr(LessrConfig config) {
         this.config = config;
@@ -67,6 +68,17 @@ public final class Lessr extends TorchBlock {
         batchNorm = config.batchNorm() ? child("batch_norm", batchNorm(), in) : null;
         featDrop = config.featDrop() > 0 ? child("feat_drop", dropout(config.featDrop()), in) : null;
         fcSr = child("fc_sr", linear(d, false), in);
+
+        // lessr.py's forward, stage by stage: feat = [layer(feat), feat] for each layer;
+        // sr = [feat[last], readout(feat)]; fc_sr(dropout(batch_norm(sr))).
+        for (GraphLayer layer : layers) {
+            stages.add(layer.stage((ps, feat, normed, dropped, graph, training) ->
+                    NDArrays.concat(new NDList(layer.body(ps, normed, dropped, graph, training), feat), 1)));
+        }
+        stages.add(readout.stage((ps, feat, normed, dropped, graph, training) -> NDArrays.concat(new NDList(
+                Rows.gather(feat, graph.get(LAST_NODES)), readout.body(ps, normed, dropped, graph, training)), 1)));
+        stages.add(new Stage(batchNorm, featDrop, (float) config.featDrop(),
+                (ps, sr, normed, dropped, graph, training) -> apply(fcSr, ps, dropped, training)));
     }
 
     public LessrConfig config() {
@@ -140,18 +152,26 @@ public final class Lessr extends TorchBlock {
     }
 
     private NDArray forwardRenormalized(ParameterStore ps, NDList graph, boolean training) {
-        NDArray items = ps.getValue(embedding, graph.head().getDevice(), training);
-        NDArray feat = Rows.gather(items, graph.get(ITEM_IDS));
-        for (GraphLayer layer : layers) {
-            NDArray out = layer.forward(ps, feat, graph, training);
-            feat = NDArrays.concat(new NDList(out, feat), 1);
+        NDArray x = itemFeatures(ps, graph, training);
+        for (Stage stage : stages) {
+            x = stage.forward(ps, x, graph, training);
         }
-        NDArray srG = readout.forward(ps, feat, graph, training);
-        NDArray srL = Rows.gather(feat, graph.get(LAST_NODES));
-        NDArray sr = normThenDrop(batchNorm, featDrop, ps, NDArrays.concat(new NDList(srL, srG), 1), training);
-        return apply(fcSr, ps, sr, training);
+        return x;
     }
 
+    /** The embedding of each node's item: the input of the first {@link #stages() stage}. */
+    public NDArray itemFeatures(ParameterStore ps, NDList graph, boolean training) {
+        return Rows.gather(ps.getValue(embedding, graph.head().getDevice(), training), graph.get(ITEM_IDS));
+    }
+
+    /**
+     * The forward pass after {@link #itemFeatures}, stage by stage, each opening with a batch norm:
+     * the graph layers ({@code feat = [layer(feat), feat]}), the readout ({@code [feat[last],
+     * readout(feat)]}), and the session representation ({@code fc_sr(dropout(batch_norm(.)))}).
+     */
+    public List<Stage> stages() {
+        return List.copyOf(stages);
+    }
 
     /** {@code torch.embedding_renorm_} with max norm 1 over every row. */
     public void renormalizeEmbedding() {

@@ -48,8 +48,8 @@ abstract class TorchBlock extends AbstractBlock {
     }
 
     protected static BatchNorm batchNorm() {
-        // DJL's momentum 0.9 is PyTorch's 0.1.
-        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+        // DJL's momentum is the running statistics' share: 1 - PyTorch's.
+        return BatchNorm.builder().optEpsilon(Stage.EPSILON).optMomentum(1 - Stage.MOMENTUM).build();
     }
 
     protected static Dropout dropout(double rate) {
@@ -61,12 +61,5 @@ abstract class TorchBlock extends AbstractBlock {
             return Rows.padded(x, p -> block.forward(ps, new NDList(p), training).head());
         }
         return block.forward(ps, new NDList(x), training).head();
-    }
-
-    /** Batch norm (when configured) and then dropout (when the rate is positive). */
-    protected static NDArray normThenDrop(
-            BatchNorm bn, Dropout drop, ParameterStore ps, NDArray x, boolean training) {
-        NDArray normed = bn == null ? x : apply(bn, ps, x, training);
-        return drop == null ? normed : apply(drop, ps, normed, training);
     }
 }
