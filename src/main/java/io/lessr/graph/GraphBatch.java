@@ -151,6 +151,15 @@ public final class GraphBatch {
         return new GraphBatch(prefixes.stream().map(SessionGraph::of).toList(), labels.clone());
     }
 
+    /** The batch of sessions {@code [from, to)} of this one, in order, with their labels. */
+    public GraphBatch sessions(int from, int to) {
+        if (from < 0 || to > graphs.size() || from >= to) {
+            throw new IndexOutOfBoundsException("sessions [" + from + ", " + to + ") of a batch of " + graphs.size());
+        }
+        // A list of the kind every batch holds (not a view), so that the JIT sees one kind of list.
+        return new GraphBatch(List.copyOf(graphs.subList(from, to)), Arrays.copyOfRange(labels, from, to));
+    }
+
     /** Turns the batch into tensors on {@code manager}'s device; see the index constants. */
     public NDList toNDList(NDManager manager) {
         int numNodes = itemIds.length;

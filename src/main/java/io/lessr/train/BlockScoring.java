@@ -60,10 +60,35 @@ public final class BlockScoring {
      * the embedding).
      */
     public static float backward(Lessr model, NDArray sr, NDArray labels, Lanes lanes) {
+        // A view of sr outside autograd.
+        Loss loss = loss(model, attached(sr.stopGradient(), sr.getManager()), labels, lanes);
+        JniUtils.backward((PtNDArray) sr, (PtNDArray) loss.srGrad(), false, false);
+        loss.addItemGrad(model);
+        return loss.value();
+    }
+
+    /**
+     * The batch's mean cross-entropy {@code value}, its gradient {@code srGrad} with respect to the
+     * session representations and {@code itemGrad} with respect to the item embedding through the
+     * scores (the look-up's share comes by autograd).
+     */
+    record Loss(float value, NDArray srGrad, NDArray itemGrad) {
+        /** Adds {@code itemGrad} to the embedding's gradient, after the backward pass has put the look-up's there. */
+        void addItemGrad(Lessr model) {
+            NDArray embeddingGrad = model.embedding().getArray().getGradient();
+            try {
+                embeddingGrad.addi(itemGrad);
+            } finally {
+                embeddingGrad.close();
+            }
+        }
+    }
+
+    /** The loss of {@code sr}, which must be outside autograd; the embedding must be renormalised. */
+    static Loss loss(Lessr model, NDArray sr, NDArray labels, Lanes lanes) {
         NDManager scope = sr.getManager();
         long sessions = sr.getShape().get(0);
-        // Views of the renormalised weights and of sr, outside autograd.
-        Blocks blocks = Blocks.of(model, attached(sr.stopGradient(), scope), labels);
+        Blocks blocks = Blocks.of(model, sr, labels);
 
         List<Part> parts = lanes.run(lane -> {
             int[] range = Lanes.range(lane, blocks.count());
@@ -102,14 +127,7 @@ public final class BlockScoring {
             logLikelihood = logLikelihood == null ? part.logLikelihood : logLikelihood.addi(part.logLikelihood);
         }
         NDArray srGrad = (srGrads.size() == 1 ? srGrads.get(0) : NDArrays.concat(srGrads, 0)).divi(sessions);
-        JniUtils.backward((PtNDArray) sr, (PtNDArray) srGrad, false, false);
-        NDArray embeddingGrad = model.embedding().getArray().getGradient();
-        try {
-            embeddingGrad.addi(itemGrad.divi(sessions));
-        } finally {
-            embeddingGrad.close();
-        }
-        return -logLikelihood.getFloat() / sessions;
+        return new Loss(-logLikelihood.getFloat() / sessions, srGrad, itemGrad.divi(sessions));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.lessr.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDList;
@@ -35,6 +36,27 @@ class GraphBatchTest {
             assertArrayEquals(new long[] {2, 0, 1, 3}, t.get(GraphBatch.NEIGH_INDEX).toLongArray());
             assertArrayEquals(new long[] {3, 1, 2, 3}, t.get(GraphBatch.EOP_SOURCES).toLongArray());
         }
+    }
+
+    @Test
+    void aRangeOfSessionsIsTheBatchOfThoseSessions() {
+        List<int[]> prefixes = List.of(new int[] {3, 1}, new int[] {8, 2, 8, 2}, new int[] {5}, new int[] {2, 6, 2});
+        int[] labels = {4, 5, 6, 7};
+        GraphBatch part = GraphBatch.of(prefixes, labels).sessions(1, 3);
+        GraphBatch expected = GraphBatch.of(prefixes.subList(1, 3), new int[] {5, 6});
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDList got = part.toNDList(m);
+            NDList want = expected.toNDList(m);
+            assertEquals(want.size(), got.size());
+            for (int i = 0; i < want.size(); i++) {
+                assertEquals(want.get(i).getShape(), got.get(i).getShape(), "tensor " + i);
+                assertTrue(want.get(i).toDense().contentEquals(got.get(i).toDense()), "tensor " + i);
+            }
+            assertArrayEquals(new int[] {5, 6}, part.labels());
+        }
+        GraphBatch batch = GraphBatch.of(prefixes, labels);
+        assertThrows(IndexOutOfBoundsException.class, () -> batch.sessions(2, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> batch.sessions(3, 5));
     }
 
     /** Each node's GRU input must be its in-edges' sources in time order; nodes without in-edges read row 0. */
