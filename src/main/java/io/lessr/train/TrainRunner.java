@@ -220,18 +220,28 @@ public final class TrainRunner {
 
     private float trainStep(GraphBatch batch, Lanes lanes) {
         try (NDManager scope = manager.newSubManager()) {
-            NDList graph = batch.toNDList(scope);
-            float loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray sr = model.sessionRepresentations(parameterStore, graph, true);
-                loss = BlockScoring.backward(model, sr, batch.labels(scope), lanes);
-            }
+            float loss = lossAndGradients(model, batch, scope, lanes);
             if (!Float.isFinite(loss)) {
                 throw new TrainingDivergedException("the loss became " + loss + " at batch " + this.batch
                         + "; try a smaller learning rate (lr " + spec.lr() + ")");
             }
             optimizer.step(lanes);
             return loss;
+        }
+    }
+
+    /**
+     * A training step's forward and backward pass: returns the batch's mean cross-entropy and adds its
+     * gradient to every parameter's. On the CPU the batch's sessions are split between the lanes
+     * ({@link SplitPass}); on a GPU, whose kernels queue on one stream, the batch runs as one.
+     */
+    public static float lossAndGradients(Lessr model, GraphBatch batch, NDManager scope, Lanes lanes) {
+        if (!scope.getDevice().isGpu() && SplitPass.splits(batch.size())) {
+            return SplitPass.step(model, batch, scope, lanes);
+        }
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray sr = model.sessionRepresentations(new ParameterStore(scope, false), batch.toNDList(scope), true);
+            return BlockScoring.backward(model, sr, batch.labels(scope), lanes);
         }
     }
 

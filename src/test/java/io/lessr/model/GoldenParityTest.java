@@ -23,6 +23,7 @@ import io.lessr.model.GoldenFixture.Tensor;
 import io.lessr.train.AdamW;
 import io.lessr.train.BlockScoring;
 import io.lessr.train.Lanes;
+import io.lessr.train.TrainRunner;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -81,6 +82,8 @@ class GoldenParityTest {
                     dynamicTest("graphs", () -> graphsMatch(fx)),
                     dynamicTest("eval logits", () -> evalLogitsMatch(fx)),
                     dynamicTest("train logits, loss, gradients, running stats, renorm", () -> trainStepMatches(fx)),
+                    dynamicTest("loss, gradients, running stats as training takes them (sessions split between lanes)",
+                            () -> trainingPassMatches(fx)),
                     dynamicTest("params after AdamW steps", () -> adamwMatches(fx)))));
         }
         return nodes.stream();
@@ -153,6 +156,21 @@ class GoldenParityTest {
         }
     }
 
+    private static void trainingPassMatches(GoldenFixture fx) {
+        try (NDManager manager = NDManager.newBaseManager(); Lanes lanes = new Lanes(Lanes.COUNT)) {
+            Lessr model = loaded(fx, manager);
+            float loss = TrainRunner.lossAndGradients(model, batch(fx), manager, lanes);
+            assertClose("train.loss", new Tensor(new long[0], new double[] {fx.trainLoss()}), manager.create(loss), VALUE_TOL, 1);
+            Map<String, Parameter> params = TorchNames.of(model);
+            fx.grads().forEach((name, expected) ->
+                    assertClose("grad of " + name, expected, params.get(name).getArray().getGradient(), GRAD_TOL, 1e-2));
+            fx.runningStats().forEach((name, expected) ->
+                    assertClose(name + " after the train-mode forward", expected, params.get(name).getArray(), VALUE_TOL, 1));
+            assertClose("embedding_after_renorm", fx.embeddingAfterRenorm(),
+                    params.get("embedding.weight").getArray(), VALUE_TOL, 1);
+        }
+    }
+
     private static void adamwMatches(GoldenFixture fx) {
         JsonObject cfg = fx.adamw();
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -166,11 +184,7 @@ class GoldenParityTest {
             try (Lanes lanes = new Lanes(Lanes.COUNT)) {
                 for (int step = 0; step < cfg.get("steps").getAsInt(); step++) {
                     try (NDManager sub = manager.newSubManager()) {
-                        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                            ParameterStore ps = new ParameterStore(sub, false);
-                            NDArray sr = model.sessionRepresentations(ps, batch.toNDList(sub), true);
-                            BlockScoring.backward(model, sr, batch.labels(sub), lanes);
-                        }
+                        TrainRunner.lossAndGradients(model, batch, sub, lanes); // the training path
                         optimizer.step(lanes);
                     }
                 }

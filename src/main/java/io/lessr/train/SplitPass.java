@@ -1,0 +1,413 @@
+package io.lessr.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.Device;
+import io.lessr.graph.GraphBatch;
+import io.lessr.model.Lessr;
+import io.lessr.model.Stage;
+import io.lessr.model.TorchInit;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * A training step's forward and backward pass with the batch's sessions split between the {@link
+ * Lanes}, each lane running every {@link Stage} of the model on its own sessions, all at once. Batch
+ * norm is the only operation that mixes sessions, so the lanes meet only there: its statistics and
+ * its gradient are over the whole batch, as on one thread.
+ *
+ * <p>At a stage with batch norm, for the {@code N} rows {@code x} of all lanes (sums in float64,
+ * each lane's over its rows, then the lanes' in lane order):
+ *
+ * <pre>
+ *   mean = sum(x) / N,  var = sum(x^2) / N - mean^2      running_mean, running_var updated as PyTorch does
+ *   normed = batch_norm(x) with mean and var given      (gamma * (x - mean) / sqrt(var + eps) + beta)
+ *   dropped = normed * mask
+ * </pre>
+ *
+ * Autograd through that gives each lane {@code gamma * istd * d normed} for {@code d x}, as if mean
+ * and var were constants, and its share of {@code d gamma = sum(d normed * z)} and {@code d beta =
+ * sum(d normed)}, where {@code z = (x - mean) * istd}. Batch norm's gradient through its statistics
+ * is then added from the lanes' summed shares:
+ *
+ * <pre>
+ *   d x -= gamma * istd * (d beta + z * d gamma) / N
+ * </pre>
+ *
+ * Each lane's autograd graph is cut at every stage's input (a leaf), and the backward pass runs stage
+ * by stage from the last, each lane on its own thread. Dropout masks are drawn for the whole batch on
+ * the calling thread, in stage order, as the unsplit forward draws them. Lane 0 works on the
+ * parameters themselves, every other lane on aliases sharing their storage (and every lane on aliases
+ * of the batch norms' gamma and beta, whose gradients are then its shares); the aliases' gradients are
+ * added to the parameters' after the pass, in lane order. The cut and the order of every sum are fixed, so
+ * the result is the same bits whether one thread or two run the lanes; it differs from the unsplit
+ * pass only in the rounding of those sums.
+ */
+public final class SplitPass {
+    private SplitPass() {}
+
+    /** Whether a batch of {@code sessions} is split: every lane needs a session. */
+    public static boolean splits(int sessions) {
+        return sessions >= Lanes.COUNT;
+    }
+
+    /**
+     * Runs the forward and backward pass of {@code batch} in train mode, leaves every parameter's
+     * gradient (the cross-entropy's, scored by {@link BlockScoring}) and returns the loss. Every
+     * tensor of the pass lives on {@code scope}.
+     */
+    public static float step(Lessr model, GraphBatch batch, NDManager scope, Lanes lanes) {
+        if (!splits(batch.size())) {
+            throw new IllegalArgumentException("a batch of " + batch.size() + " sessions cannot be split into "
+                    + Lanes.COUNT + " lanes");
+        }
+        model.renormalizeEmbedding();
+        List<Stage> stages = model.stages();
+        Set<Parameter> batchNormParameters = new HashSet<>();
+        for (Stage stage : stages) {
+            if (stage.normalizes()) {
+                batchNormParameters.add(stage.gamma());
+                batchNormParameters.add(stage.beta());
+            }
+        }
+        Part[] parts = new Part[Lanes.COUNT];
+        for (int lane = 0; lane < parts.length; lane++) {
+            int[] range = Lanes.range(lane, batch.size());
+            parts[lane] = new Part(batch, range[0], range[1], scope,
+                    new Aliases(scope, lane == 0 ? batchNormParameters::contains : p -> true));
+        }
+
+        // Forward: the item look-up, then each stage once the lanes' inputs are normalised together.
+        List<double[][]> sums = lanes.run(lane -> parts[lane].lookUp(model, stages.get(0).normalizes()));
+        Norm[] norms = new Norm[stages.size()];
+        for (int k = 0; k < stages.size(); k++) {
+            Stage stage = stages.get(k);
+            Norm norm = stage.normalizes() ? Norm.of(stage, sums, scope) : null;
+            norms[k] = norm;
+            NDList masks = masks(stage, parts, scope);
+            boolean nextNormalizes = k + 1 < stages.size() && stages.get(k + 1).normalizes();
+            sums = lanes.run(lane -> parts[lane].forward(stage, norm, masks == null ? null : masks.get(lane), nextNormalizes));
+        }
+        NDList srs = new NDList();
+        for (Part part : parts) {
+            srs.add(part.output());
+        }
+        BlockScoring.Loss loss = BlockScoring.loss(model, NDArrays.concat(srs, 0), batch.labels(scope), lanes);
+        NDList srGrads = loss.srGrad().split(rowStarts(srs), 0);
+
+        // Backward, stage by stage from the last, down to the look-up, whose gradient goes to the embedding.
+        List<double[][]> shares = lanes.run(lane -> parts[lane].backward(stages.get(stages.size() - 1), srGrads.get(lane)));
+        for (int k = stages.size() - 1; k >= 0; k--) {
+            float[][] correction = norms[k] == null ? null : norms[k].correction(shares);
+            Stage before = k > 0 ? stages.get(k - 1) : null;
+            shares = lanes.run(lane -> parts[lane].backwardThroughNorm(correction, before));
+        }
+        for (Part part : parts) {
+            part.store.addGradients();
+        }
+        accumulate(model.embedding().getArray(), loss.itemGrad());
+        return loss.value();
+    }
+
+    /** Adds {@code grad} to a parameter's gradient, creating it if need be (a backward pass from the leaf). */
+    private static void accumulate(NDArray parameter, NDArray grad) {
+        JniUtils.backward((PtNDArray) parameter, (PtNDArray) grad, false, false);
+    }
+
+    /** The dropout masks of {@code stage} for each lane, drawn for the whole batch as dropout draws its own. */
+    private static NDList masks(Stage stage, Part[] parts, NDManager scope) {
+        if (stage.dropRate() == 0) {
+            return null;
+        }
+        NDList inputs = new NDList();
+        for (Part part : parts) {
+            inputs.add(part.input);
+        }
+        Shape shape = new Shape(rows(inputs), inputs.head().getShape().get(1));
+        NDArray ones = scope.ones(shape, inputs.head().getDataType());
+        NDArray mask = ones.getNDArrayInternal().dropout(ones, stage.dropRate(), true).singletonOrThrow();
+        return mask.split(rowStarts(inputs), 0);
+    }
+
+    private static long rows(NDList arrays) {
+        long rows = 0;
+        for (NDArray a : arrays) {
+            rows += a.getShape().get(0);
+        }
+        return rows;
+    }
+
+    private static long[] rowStarts(NDList arrays) {
+        long[] starts = new long[arrays.size() - 1];
+        long at = 0;
+        for (int i = 0; i < starts.length; i++) {
+            at += arrays.get(i).getShape().get(0);
+            starts[i] = at;
+        }
+        return starts;
+    }
+
+    /** A stage's batch statistics over all lanes, as batch norm's arguments and as Java arrays. */
+    private record Norm(NDArray meanArray, NDArray varArray, double[] mean, double[] istd, float[] gamma, long rows) {
+        static Norm of(Stage stage, List<double[][]> laneSums, NDManager scope) {
+            long n = (long) columnSums(laneSums, 2)[0];
+            if (n < 2) {
+                throw new IllegalArgumentException("batch norm needs more than one value per channel when training, got " + n);
+            }
+            double[] mean = columnSums(laneSums, 0);
+            double[] var = columnSums(laneSums, 1);
+            float[] runningMean = stage.runningMean().getArray().toFloatArray();
+            float[] runningVar = stage.runningVar().getArray().toFloatArray();
+            double[] istd = statistics(mean, var, n, runningMean, runningVar);
+            TorchInit.copyInto(stage.runningMean().getArray(), runningMean);
+            TorchInit.copyInto(stage.runningVar().getArray(), runningVar);
+            return new Norm(scope.create(toFloats(mean)), scope.create(toFloats(var)), mean, istd,
+                    stage.gamma().getArray().toFloatArray(), n);
+        }
+
+        /**
+         * Turns the column sums of x and x^2 into the mean and the (biased) variance, in place, updates
+         * the running statistics and returns {@code 1 / sqrt(var + eps)}. (Plain loops in a method of
+         * their own: compiled on their own, they do not drag the engine's calls into the JIT's work.)
+         */
+        private static double[] statistics(double[] mean, double[] var, long n, float[] runningMean, float[] runningVar) {
+            double[] istd = new double[mean.length];
+            for (int j = 0; j < mean.length; j++) {
+                mean[j] /= n;
+                var[j] = Math.max(0, var[j] / n - mean[j] * mean[j]);
+                istd[j] = 1 / Math.sqrt(var[j] + Stage.EPSILON);
+                runningMean[j] = (float) ((1 - Stage.MOMENTUM) * runningMean[j] + Stage.MOMENTUM * mean[j]);
+                runningVar[j] = (float) ((1 - Stage.MOMENTUM) * runningVar[j] + Stage.MOMENTUM * var[j] * n / (n - 1));
+            }
+            return istd;
+        }
+
+        /**
+         * From the lanes' shares of {@code d gamma} and {@code d beta}: {@code a} and {@code b} with
+         * {@code gamma * istd * (d beta + z * d gamma) / N = x * a + b}, what each lane takes from its {@code d x}.
+         */
+        float[][] correction(List<double[][]> laneShares) {
+            double[] dGamma = columnSums(laneShares, 0);
+            double[] dBeta = columnSums(laneShares, 1);
+            float[][] ab = new float[2][mean.length];
+            for (int j = 0; j < mean.length; j++) {
+                double scale = gamma[j] * istd[j] / rows;
+                double a = scale * dGamma[j] * istd[j];
+                ab[0][j] = (float) a;
+                ab[1][j] = (float) (scale * dBeta[j] - a * mean[j]);
+            }
+            return ab;
+        }
+    }
+
+    /** Row {@code row} of every lane's {@code double[][]}, summed in lane order. */
+    private static double[] columnSums(List<double[][]> lanes, int row) {
+        double[] sum = new double[lanes.get(0)[row].length];
+        for (double[][] lane : lanes) {
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += lane[row][j];
+            }
+        }
+        return sum;
+    }
+
+    private static float[] toFloats(double[] values) {
+        float[] floats = new float[values.length];
+        for (int j = 0; j < values.length; j++) {
+            floats[j] = (float) values[j];
+        }
+        return floats;
+    }
+
+    /** Per column, {@code sum(x)} and {@code sum(x^2)} over the rows in float64, and the row count. */
+    private static double[][] sums(NDArray x) {
+        try (NDManager tmp = x.getManager().newSubManager()) {
+            NDArray x64 = x.toType(DataType.FLOAT64, false);
+            x64.attach(tmp);
+            return new double[][] {
+                x64.sum(new int[] {0}).toDoubleArray(),
+                x64.mul(x64).sum(new int[] {0}).toDoubleArray(),
+                {x.getShape().get(0)}
+            };
+        }
+    }
+
+    /** One lane's sessions and the segments of its autograd graph: the look-up's, then one per stage. */
+    private static final class Part {
+        private final GraphBatch batch;
+        private final int from;
+        private final int to;
+        private final NDManager scope;
+        private final Aliases store;
+        private NDList graph;
+        private final List<Segment> segments = new ArrayList<>();
+        private NDArray input; // the next stage's input: the last segment's output, outside autograd
+        private int backwardAt; // the segment the backward pass has just gone through
+
+        Part(GraphBatch batch, int from, int to, NDManager scope, Aliases store) {
+            this.batch = batch;
+            this.from = from;
+            this.to = to;
+            this.scope = scope;
+            this.store = store;
+        }
+
+        double[][] lookUp(Lessr model, boolean normalizes) {
+            return recording(() -> {
+                graph = batch.sessions(from, to).toNDList(scope);
+                NDArray out = model.itemFeatures(store, graph, true);
+                segments.add(new Segment(null, out));
+                return next(out, normalizes);
+            });
+        }
+
+        double[][] forward(Stage stage, Norm norm, NDArray mask, boolean nextNormalizes) {
+            return recording(() -> {
+                NDArray x = input.stopGradient();
+                x.attach(scope);
+                x.setRequiresGradient(true);
+                NDArray normed = x;
+                if (norm != null) {
+                    Device device = x.getDevice();
+                    normed = BatchNorm.batchNorm(x, norm.meanArray(), norm.varArray(), store.getValue(stage.gamma(), device, true),
+                            store.getValue(stage.beta(), device, true), 1, Stage.MOMENTUM, Stage.EPSILON, false).singletonOrThrow();
+                }
+                NDArray dropped = mask == null ? normed : normed.mul(mask);
+                NDArray out = stage.body(store, x, normed, dropped, graph, true);
+                segments.add(new Segment(x, out));
+                return next(out, nextNormalizes);
+            });
+        }
+
+        /** The last stage's output (the lane's session representations), outside autograd. */
+        NDArray output() {
+            return input;
+        }
+
+        private double[][] next(NDArray out, boolean normalizes) {
+            input = out.stopGradient();
+            input.attach(scope);
+            return normalizes ? sums(input) : null;
+        }
+
+        /** Starts the backward pass from the gradient of the lane's output, the last stage's. */
+        double[][] backward(Stage last, NDArray outGrad) {
+            backwardAt = segments.size();
+            return backwardStage(last, outGrad);
+        }
+
+        /**
+         * Backward through the segment before the one just passed, from the gradient of its output;
+         * returns the lane's shares of the stage's {@code d gamma} and {@code d beta} (null without batch norm).
+         */
+        private double[][] backwardStage(Stage stage, NDArray outGrad) {
+            Segment segment = segments.get(--backwardAt);
+            JniUtils.backward((PtNDArray) segment.out, (PtNDArray) outGrad, false, false);
+            if (stage == null || !stage.normalizes()) {
+                return null;
+            }
+            Device device = outGrad.getDevice();
+            return new double[][] {
+                share(store.getValue(stage.gamma(), device, true)), share(store.getValue(stage.beta(), device, true))
+            };
+        }
+
+        /** A batch-norm parameter's gradient so far: this lane's share, the only one it has yet. */
+        private double[] share(NDArray parameter) {
+            try (NDArray grad = JniUtils.getGradient((PtNDArray) parameter); NDArray grad64 = grad.toType(DataType.FLOAT64, false)) {
+                return grad64.toDoubleArray();
+            }
+        }
+
+        /**
+         * Finishes the backward pass through the input of the segment just passed (its batch norm's
+         * {@code correction}, or null without one) and goes on through the segment before, the stage
+         * {@code before}'s (null: the look-up).
+         */
+        double[][] backwardThroughNorm(float[][] correction, Stage before) {
+            NDArray x = segments.get(backwardAt).x;
+            NDArray grad = JniUtils.getGradient((PtNDArray) x);
+            if (grad == null) {
+                grad = x.zerosLike();
+            }
+            grad.attach(scope);
+            if (correction != null) {
+                grad.subi(x.mul(scope.create(correction[0])).addi(scope.create(correction[1])));
+            }
+            return backwardStage(before, grad);
+        }
+    }
+
+    /** A stage's part of a lane's graph: its input leaf {@code x} (null for the look-up) and its output. */
+    private record Segment(NDArray x, NDArray out) {}
+
+    /** Runs {@code work} with autograd recording on this thread. */
+    private static <T> T recording(Supplier<T> work) {
+        boolean was = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setGradMode(was);
+        }
+    }
+
+    /**
+     * The parameters as a lane sees them: those {@code aliased}, as leaves of the lane's own sharing
+     * their storage, so that the lane's gradients collect apart and are added in a fixed order; the
+     * others as they are.
+     */
+    private static final class Aliases extends ParameterStore {
+        private final NDManager scope;
+        private final Predicate<Parameter> aliased;
+        private final Map<Parameter, NDArray> aliases = new LinkedHashMap<>();
+
+        Aliases(NDManager scope, Predicate<Parameter> aliased) {
+            super(scope, false);
+            this.scope = scope;
+            this.aliased = aliased;
+        }
+
+        @Override
+        public NDArray getValue(Parameter parameter, Device device, boolean training) {
+            if (parameter == null || !aliased.test(parameter)) {
+                return super.getValue(parameter, device, training);
+            }
+            return aliases.computeIfAbsent(parameter, p -> {
+                NDArray alias = p.getArray().stopGradient();
+                alias.attach(scope);
+                alias.setRequiresGradient(p.requiresGradient());
+                return alias;
+            });
+        }
+
+        /** Adds the aliases' gradients to the parameters'. */
+        void addGradients() {
+            aliases.forEach((parameter, alias) -> {
+                if (parameter.requiresGradient()) {
+                    NDArray grad = JniUtils.getGradient((PtNDArray) alias);
+                    if (grad != null) {
+                        grad.attach(scope);
+                        accumulate(parameter.getArray(), grad);
+                    }
+                }
+            });
+        }
+    }
+}
