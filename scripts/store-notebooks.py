@@ -37,7 +37,8 @@ def kernelspec(jupyter_dir):
     spec = jupyter_dir / "kernels" / "lessr-java"
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [str(java), "-cp", str(jar), "io.lessr.kernel.KernelMain", "{connection_file}"],
+        "argv": [str(java), "-XX:TieredStopAtLevel=1", "-cp", str(jar), "io.lessr.kernel.KernelMain",
+                 "{connection_file}"],  # as the installed kernelspec runs it
         "display_name": "Java (LESSR kit)", "language": "java", "interrupt_mode": "message"}))
 
 

@@ -151,6 +151,10 @@ public final class KernelMain implements Callable<Integer> {
                 // Made by the build (pom.xml); a stale one is ignored without a word.
                 options.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
             }
+            // C1 only: on a small machine the C2 compiler's work at start-up and in training's first epoch
+            // takes a core from JShell and from the two training lanes for less than it saves (README,
+            // "Start-up"); a --java-option given later wins.
+            options.add("-XX:TieredStopAtLevel=1");
             options.addAll(javaOptions);
             for (String o : options) {
                 argv.append(", ").append(quote(o));

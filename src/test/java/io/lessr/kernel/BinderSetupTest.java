@@ -39,7 +39,8 @@ class BinderSetupTest {
         Path kernelArchive = repo.resolve("target").resolve(KernelMain.CDS_ARCHIVE);
         assertTrue(Files.readString(spec).contains("-XX:SharedArchiveFile=" + kernelArchive), Files.readString(spec));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Result kernelStart = run(List.of(java, "-Xshare:on", "-XX:SharedArchiveFile=" + kernelArchive, "-cp",
+        assertTrue(Files.readString(spec).contains("\"-XX:TieredStopAtLevel=1\""), "C1 only: " + Files.readString(spec));
+        Result kernelStart = run(List.of(java, "-Xshare:on", "-XX:SharedArchiveFile=" + kernelArchive, "-XX:TieredStopAtLevel=1", "-cp",
                 repo.resolve("target/lessr.jar").toString(), KernelMain.class.getName(), "--help"), repo, home, m2, 120);
         assertEquals(0, kernelStart.exit, kernelStart.log);
         Result cliStart = run(List.of("sh", "-c", "LESSR_JAVA_OPTS=-Xshare:on target/lessr --help"), repo, home, m2, 120);
