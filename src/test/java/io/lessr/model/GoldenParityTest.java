@@ -136,39 +136,37 @@ class GoldenParityTest {
             NDArray logits;
             float loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector(); Lanes lanes = new Lanes(Lanes.COUNT)) {
-                // One train-mode forward; the loss and the gradients come the way training takes them
-                // (BlockScoring, in closed form on two threads), the whole logits only for the comparison.
+                // One train-mode forward over the whole batch (as on a GPU); the loss and the gradients in
+                // closed form (BlockScoring), the whole logits only for the comparison.
                 ParameterStore ps = new ParameterStore(manager, false);
                 NDArray sr = model.sessionRepresentations(ps, graph, true);
                 logits = model.scores(ps, sr, true);
                 loss = BlockScoring.backward(model, sr, batch.labels(manager), lanes);
             }
             assertClose("train.logits", fx.trainLogits(), logits, VALUE_TOL, 1);
-            assertClose("train.loss", new Tensor(new long[0], new double[] {fx.trainLoss()}), manager.create(loss), VALUE_TOL, 1);
-            Map<String, Parameter> params = TorchNames.of(model);
-            assertEquals(trainable(params), fx.grads().keySet(), "parameters with gradients");
-            fx.grads().forEach((name, expected) ->
-                    assertClose("grad of " + name, expected, params.get(name).getArray().getGradient(), GRAD_TOL, 1e-2));
-            fx.runningStats().forEach((name, expected) ->
-                    assertClose(name + " after the train-mode forward", expected, params.get(name).getArray(), VALUE_TOL, 1));
-            assertClose("embedding_after_renorm", fx.embeddingAfterRenorm(),
-                    params.get("embedding.weight").getArray(), VALUE_TOL, 1);
+            assertEquals(trainable(TorchNames.of(model)), fx.grads().keySet(), "parameters with gradients");
+            assertTrainStep(fx, model, loss);
         }
     }
 
     private static void trainingPassMatches(GoldenFixture fx) {
         try (NDManager manager = NDManager.newBaseManager(); Lanes lanes = new Lanes(Lanes.COUNT)) {
             Lessr model = loaded(fx, manager);
-            float loss = TrainRunner.lossAndGradients(model, batch(fx), manager, lanes);
-            assertClose("train.loss", new Tensor(new long[0], new double[] {fx.trainLoss()}), manager.create(loss), VALUE_TOL, 1);
-            Map<String, Parameter> params = TorchNames.of(model);
-            fx.grads().forEach((name, expected) ->
-                    assertClose("grad of " + name, expected, params.get(name).getArray().getGradient(), GRAD_TOL, 1e-2));
-            fx.runningStats().forEach((name, expected) ->
-                    assertClose(name + " after the train-mode forward", expected, params.get(name).getArray(), VALUE_TOL, 1));
-            assertClose("embedding_after_renorm", fx.embeddingAfterRenorm(),
-                    params.get("embedding.weight").getArray(), VALUE_TOL, 1);
+            assertTrainStep(fx, model, TrainRunner.lossAndGradients(model, batch(fx), manager, lanes));
         }
+    }
+
+    /** The loss, every gradient, the running statistics and the renormalised embedding of one training step. */
+    private static void assertTrainStep(GoldenFixture fx, Lessr model, float loss) {
+        NDManager manager = model.embedding().getArray().getManager();
+        assertClose("train.loss", new Tensor(new long[0], new double[] {fx.trainLoss()}), manager.create(loss), VALUE_TOL, 1);
+        Map<String, Parameter> params = TorchNames.of(model);
+        fx.grads().forEach((name, expected) ->
+                assertClose("grad of " + name, expected, params.get(name).getArray().getGradient(), GRAD_TOL, 1e-2));
+        fx.runningStats().forEach((name, expected) ->
+                assertClose(name + " after the train-mode forward", expected, params.get(name).getArray(), VALUE_TOL, 1));
+        assertClose("embedding_after_renorm", fx.embeddingAfterRenorm(),
+                params.get("embedding.weight").getArray(), VALUE_TOL, 1);
     }
 
     private static void adamwMatches(GoldenFixture fx) {
