@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.HashSet;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -94,7 +95,7 @@ public final class SplitPass {
         }
 
         // Forward: the item look-up, then each stage once the lanes' inputs are normalised together.
-        List<double[][]> sums = lanes.run(lane -> parts[lane].lookUp(model, stages.get(0).normalizes()));
+        List<Sums> sums = lanes.run(lane -> parts[lane].lookUp(model, stages.get(0).normalizes()));
         Norm[] norms = new Norm[stages.size()];
         for (int k = 0; k < stages.size(); k++) {
             Stage stage = stages.get(k);
@@ -112,7 +113,7 @@ public final class SplitPass {
         NDList srGrads = loss.srGrad().split(rowStarts(srs), 0);
 
         // Backward, stage by stage from the last, down to the look-up, whose gradient goes to the embedding.
-        List<double[][]> shares = lanes.run(lane -> parts[lane].backward(stages.get(stages.size() - 1), srGrads.get(lane)));
+        List<Sums> shares = lanes.run(lane -> parts[lane].backward(stages.get(stages.size() - 1), srGrads.get(lane)));
         for (int k = stages.size() - 1; k >= 0; k--) {
             float[][] correction = norms[k] == null ? null : norms[k].correction(shares);
             Stage before = k > 0 ? stages.get(k - 1) : null;
@@ -165,13 +166,16 @@ public final class SplitPass {
 
     /** A stage's batch statistics over all lanes, as batch norm's arguments and as Java arrays. */
     private record Norm(NDArray meanArray, NDArray varArray, double[] mean, double[] istd, float[] gamma, long rows) {
-        static Norm of(Stage stage, List<double[][]> laneSums, NDManager scope) {
-            long n = (long) columnSums(laneSums, 2)[0];
+        static Norm of(Stage stage, List<Sums> laneSums, NDManager scope) {
+            long n = 0;
+            for (Sums lane : laneSums) {
+                n += lane.rows();
+            }
             if (n < 2) {
                 throw new IllegalArgumentException("batch norm needs more than one value per channel when training, got " + n);
             }
-            double[] mean = columnSums(laneSums, 0);
-            double[] var = columnSums(laneSums, 1);
+            double[] mean = inLaneOrder(laneSums, Sums::first);
+            double[] var = inLaneOrder(laneSums, Sums::second);
             float[] runningMean = stage.runningMean().getArray().toFloatArray();
             float[] runningVar = stage.runningVar().getArray().toFloatArray();
             double[] istd = statistics(mean, var, n, runningMean, runningVar);
@@ -202,9 +206,9 @@ public final class SplitPass {
          * From the lanes' shares of {@code d gamma} and {@code d beta}: {@code a} and {@code b} with
          * {@code gamma * istd * (d beta + z * d gamma) / N = x * a + b}, what each lane takes from its {@code d x}.
          */
-        float[][] correction(List<double[][]> laneShares) {
-            double[] dGamma = columnSums(laneShares, 0);
-            double[] dBeta = columnSums(laneShares, 1);
+        float[][] correction(List<Sums> laneShares) {
+            double[] dGamma = inLaneOrder(laneShares, Sums::first);
+            double[] dBeta = inLaneOrder(laneShares, Sums::second);
             float[][] ab = new float[2][mean.length];
             for (int j = 0; j < mean.length; j++) {
                 double scale = gamma[j] * istd[j] / rows;
@@ -216,12 +220,16 @@ public final class SplitPass {
         }
     }
 
-    /** Row {@code row} of every lane's {@code double[][]}, summed in lane order. */
-    private static double[] columnSums(List<double[][]> lanes, int row) {
-        double[] sum = new double[lanes.get(0)[row].length];
-        for (double[][] lane : lanes) {
+    /** Two sums per column over one lane's rows, and how many rows. */
+    private record Sums(double[] first, double[] second, long rows) {}
+
+    /** One of the lanes' sums, added in lane order. */
+    private static double[] inLaneOrder(List<Sums> lanes, Function<Sums, double[]> which) {
+        double[] sum = new double[which.apply(lanes.get(0)).length];
+        for (Sums lane : lanes) {
+            double[] part = which.apply(lane);
             for (int j = 0; j < sum.length; j++) {
-                sum[j] += lane[row][j];
+                sum[j] += part[j];
             }
         }
         return sum;
@@ -235,16 +243,13 @@ public final class SplitPass {
         return floats;
     }
 
-    /** Per column, {@code sum(x)} and {@code sum(x^2)} over the rows in float64, and the row count. */
-    private static double[][] sums(NDArray x) {
+    /** Per column, {@code sum(x)} and {@code sum(x^2)} over the rows, in float64. */
+    private static Sums sums(NDArray x) {
         try (NDManager tmp = x.getManager().newSubManager()) {
             NDArray x64 = x.toType(DataType.FLOAT64, false);
             x64.attach(tmp);
-            return new double[][] {
-                x64.sum(new int[] {0}).toDoubleArray(),
-                x64.mul(x64).sum(new int[] {0}).toDoubleArray(),
-                {x.getShape().get(0)}
-            };
+            return new Sums(x64.sum(new int[] {0}).toDoubleArray(), x64.mul(x64).sum(new int[] {0}).toDoubleArray(),
+                    x.getShape().get(0));
         }
     }
 
@@ -268,7 +273,7 @@ public final class SplitPass {
             this.store = store;
         }
 
-        double[][] lookUp(Lessr model, boolean normalizes) {
+        Sums lookUp(Lessr model, boolean normalizes) {
             return recording(() -> {
                 graph = batch.sessions(from, to).toNDList(scope);
                 NDArray out = model.itemFeatures(store, graph, true);
@@ -277,7 +282,7 @@ public final class SplitPass {
             });
         }
 
-        double[][] forward(Stage stage, Norm norm, NDArray mask, boolean nextNormalizes) {
+        Sums forward(Stage stage, Norm norm, NDArray mask, boolean nextNormalizes) {
             return recording(() -> {
                 NDArray x = input.stopGradient();
                 x.attach(scope);
@@ -300,32 +305,32 @@ public final class SplitPass {
             return input;
         }
 
-        private double[][] next(NDArray out, boolean normalizes) {
+        private Sums next(NDArray out, boolean normalizes) {
             input = out.stopGradient();
             input.attach(scope);
             return normalizes ? sums(input) : null;
         }
 
         /** Starts the backward pass from the gradient of the lane's output, the last stage's. */
-        double[][] backward(Stage last, NDArray outGrad) {
+        Sums backward(Stage last, NDArray outGrad) {
             backwardAt = segments.size();
             return backwardStage(last, outGrad);
         }
 
         /**
          * Backward through the segment before the one just passed, from the gradient of its output;
-         * returns the lane's shares of the stage's {@code d gamma} and {@code d beta} (null without batch norm).
+         * returns the lane's shares of the stage's {@code d gamma} and {@code d beta}, first and second
+         * (null without batch norm).
          */
-        private double[][] backwardStage(Stage stage, NDArray outGrad) {
+        private Sums backwardStage(Stage stage, NDArray outGrad) {
             Segment segment = segments.get(--backwardAt);
             JniUtils.backward((PtNDArray) segment.out, (PtNDArray) outGrad, false, false);
             if (stage == null || !stage.normalizes()) {
                 return null;
             }
             Device device = outGrad.getDevice();
-            return new double[][] {
-                share(store.getValue(stage.gamma(), device, true)), share(store.getValue(stage.beta(), device, true))
-            };
+            return new Sums(share(store.getValue(stage.gamma(), device, true)), share(store.getValue(stage.beta(), device, true)),
+                    outGrad.getShape().get(0));
         }
 
         /** A batch-norm parameter's gradient so far: this lane's share, the only one it has yet. */
@@ -340,7 +345,7 @@ public final class SplitPass {
          * {@code correction}, or null without one) and goes on through the segment before, the stage
          * {@code before}'s (null: the look-up).
          */
-        double[][] backwardThroughNorm(float[][] correction, Stage before) {
+        Sums backwardThroughNorm(float[][] correction, Stage before) {
             NDArray x = segments.get(backwardAt).x;
             NDArray grad = JniUtils.getGradient((PtNDArray) x);
             if (grad == null) {
