@@ -122,7 +122,7 @@ public final class SplitPass {
         for (Part part : parts) {
             part.store.addGradients();
         }
-        accumulate(model.embedding().getArray(), loss.itemGrad());
+        loss.addItemGrad(model);
         return loss.value();
     }
 
