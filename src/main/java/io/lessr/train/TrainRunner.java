@@ -239,6 +239,11 @@ public final class TrainRunner {
         if (!scope.getDevice().isGpu() && SplitPass.splits(batch.size())) {
             return SplitPass.step(model, batch, scope, lanes);
         }
+        return wholeBatchLossAndGradients(model, batch, scope, lanes);
+    }
+
+    /** {@link #lossAndGradients} with the batch as one, whatever the device. */
+    static float wholeBatchLossAndGradients(Lessr model, GraphBatch batch, NDManager scope, Lanes lanes) {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray sr = model.sessionRepresentations(new ParameterStore(scope, false), batch.toNDList(scope), true);
             return BlockScoring.backward(model, sr, batch.labels(scope), lanes);

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import io.lessr.graph.GraphBatch;
 import io.lessr.model.EngineSettings;
 import io.lessr.model.Lessr;
@@ -114,14 +111,9 @@ class SplitPassTest {
             Engine.getInstance().setRandomSeed(5);
             float loss;
             try (NDManager scope = manager.newSubManager(); Lanes lanes = new Lanes(threads == 0 ? 1 : threads)) {
-                if (threads == 0) {
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        NDArray sr = model.sessionRepresentations(new ParameterStore(scope, false), batch.toNDList(scope), true);
-                        loss = BlockScoring.backward(model, sr, batch.labels(scope), lanes);
-                    }
-                } else {
-                    loss = SplitPass.step(model, batch, scope, lanes);
-                }
+                loss = threads == 0
+                        ? TrainRunner.wholeBatchLossAndGradients(model, batch, scope, lanes)
+                        : SplitPass.step(model, batch, scope, lanes);
             }
             Map<String, float[]> grads = new TreeMap<>();
             Map<String, float[]> stats = new TreeMap<>();
