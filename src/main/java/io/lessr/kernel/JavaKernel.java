@@ -172,9 +172,9 @@ public final class JavaKernel extends BaseKernel {
         Object value = null;
         control.takeStopRequest();
         List<SnippetEvent> events = shell.eval(code);
-        if (control.takeStopRequest()) {
-            throw new InterruptedException("the cell was interrupted");
-        }
+        // A cell that ended its own way on an interrupt says how (e.g. "training interrupted at batch 12");
+        // one the stop checks ended says nothing: the interrupt is the news. Either way no later snippet runs.
+        boolean interrupted = control.takeStopRequest();
         for (SnippetEvent event : events) {
             if (event.causeSnippet() != null) {
                 continue;
@@ -199,6 +199,9 @@ public final class JavaKernel extends BaseKernel {
             if (expression && !code.strip().endsWith(";")) {
                 value = result;
             }
+        }
+        if (interrupted) {
+            throw new InterruptedException("the cell was interrupted");
         }
         return value;
     }

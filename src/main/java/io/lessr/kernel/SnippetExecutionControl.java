@@ -13,8 +13,11 @@ import jdk.jshell.spi.ExecutionEnv;
 /**
  * Runs JShell snippets in this JVM (so cells share objects with the kernel and the kit) on a thread of
  * their own, keeps each snippet's result object for rich display, and stops a running snippet on
- * interrupt: first by interrupting its thread (long loops such as training check for that and stop
- * cleanly), then, if it does not stop within a grace period, with {@code Thread.stop} (Java 17).
+ * interrupt: first by interrupting its thread (a sleep or wait ends at once, and long library loops such
+ * as training check for it and stop cleanly between batches), then, if it does not stop within a grace
+ * period, by the stop checks compiled into every snippet class ({@link StopCheckWeaver}): the cell's own
+ * code throws at its next loop turn or call. The same on every JDK: {@code Thread.stop}, which Java 17
+ * still had, throws on every JDK since 20.
  */
 final class SnippetExecutionControl extends DirectExecutionControl {
     private static final long GRACE_MILLIS = 3000;
@@ -42,6 +45,15 @@ final class SnippetExecutionControl extends DirectExecutionControl {
         }
     }
 
+    @Override
+    public void load(ClassBytecodes[] classes) throws ClassInstallException, NotImplementedException, EngineTerminationException {
+        ClassBytecodes[] checked = new ClassBytecodes[classes.length];
+        for (int i = 0; i < classes.length; i++) {
+            checked[i] = new ClassBytecodes(classes[i].name(), StopCheckWeaver.instrument(classes[i].bytecodes()));
+        }
+        super.load(checked);
+    }
+
     /** The object a snippet evaluated to, by the key JShell reported as its value; removed once taken. */
     Object takeResult(String key) {
         return key == null ? null : results.remove(key);
@@ -61,6 +73,7 @@ final class SnippetExecutionControl extends DirectExecutionControl {
             }
         }, "jshell-snippet");
         thread.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+        StopCheck.clear();
         running = thread;
         thread.start();
         try {
@@ -69,7 +82,7 @@ final class SnippetExecutionControl extends DirectExecutionControl {
             running = null;
         }
         if (failure[0] != null) {
-            if (failure[0] instanceof ThreadDeath) {
+            if (failure[0] instanceof StopCheck.Stopped) {
                 throw new StoppedException();
             }
             throw new InvocationTargetException(failure[0]);
@@ -90,7 +103,6 @@ final class SnippetExecutionControl extends DirectExecutionControl {
     }
 
     @Override
-    @SuppressWarnings("deprecation")
     public void stop() {
         Thread thread = running;
         if (thread == null) {
@@ -104,7 +116,7 @@ final class SnippetExecutionControl extends DirectExecutionControl {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) {
-            thread.stop(); // works on Java 17; the snippet would not stop when asked
+            StopCheck.request(); // the snippet would not stop when asked
         }
     }
 }

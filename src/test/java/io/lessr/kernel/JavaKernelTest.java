@@ -130,24 +130,72 @@ class JavaKernelTest {
         assertTrue(e.getMessage().contains("incompatible types"), e.getMessage());
     }
 
+    /** Runs {@code cell} on another thread, interrupts it after half a second; the stopped cell's exception and seconds. */
+    private static Object[] interruptAfterHalfASecond(String cell) throws Exception {
+        CompletableFuture<Exception> result = CompletableFuture.supplyAsync(() -> {
+            try {
+                kernel.eval(cell);
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        Thread.sleep(500);
+        long start = System.nanoTime();
+        kernel.interrupt();
+        Exception e = result.get(20, TimeUnit.SECONDS);
+        return new Object[] {e, (System.nanoTime() - start) / 1e9};
+    }
+
     @Test
-    void interruptStopsASleepingCellAndABusyLoop() throws Exception {
-        for (String cell : List.of("while (true) { Thread.sleep(5); }", "long spin = 0; while (true) { spin++; }")) {
-            CompletableFuture<Exception> result = CompletableFuture.supplyAsync(() -> {
-                try {
-                    kernel.eval(cell);
-                    return null;
-                } catch (Exception e) {
-                    return e;
-                }
-            });
-            Thread.sleep(500);
-            kernel.interrupt();
-            Exception e = result.get(20, TimeUnit.SECONDS);
-            assertNotNull(e, "the cell was stopped: " + cell);
-            assertTrue(e instanceof InterruptedException || e.getMessage().contains("Interrupted"), e.toString());
-            assertEquals("5", text(kernel.eval("2 + 3")), "the kernel survives");
+    void interruptStopsSleepingBusyRecursiveAndStubbornCellsOnThisJdk() throws Exception {
+        kernel.eval("int deep(int n) { return n == 0 ? 0 : 1 + deep(n - 1) + deep(n - 1); }");
+        kernel.eval("class Spinner { long spin() { long s = 0; while (true) { s++; } } }");
+        kernel.eval("String kept = \"still here\";");
+        // The grace period lets a cell stop by itself first; then the stop checks compiled into the cell end it.
+        double hardStop = 3.0 + 2.0;
+        List<String[]> cells = List.of(
+                new String[] {"while (true) { Thread.sleep(5); }", "0.5"},                         // the interrupt ends the sleep
+                new String[] {"long spin = 0; while (true) { spin++; }", "hard"},                   // a backward branch
+                new String[] {"deep(64)", "hard"},                                                   // method entries, no loop in the cell
+                new String[] {"LongStream.iterate(0, i -> i + 1).filter(i -> i < 0).findFirst()", "hard"}, // the JDK's loop, the cell's lambda
+                new String[] {"while (true) { try { Thread.sleep(1); } catch (InterruptedException e) { } }", "hard"}, // swallows interrupts
+                new String[] {"new Spinner().spin()", "hard"},                                      // a cell's class
+                new String[] {"try { while (true) { } } catch (Exception e) { }", "hard"});          // catch (Exception) lets the stop pass
+        for (String[] c : cells) {
+            Object[] stopped = interruptAfterHalfASecond(c[0]);
+            Exception e = (Exception) stopped[0];
+            double seconds = (double) stopped[1];
+            System.out.printf("Java %s: interrupted '%s' in %.2f s%n", System.getProperty("java.version"), c[0], seconds);
+            assertNotNull(e, "the cell was stopped: " + c[0]);
+            assertTrue(e instanceof InterruptedException || e.getMessage().contains("nterrupted"), c[0] + ": " + e);
+            assertTrue(seconds < (c[1].equals("hard") ? hardStop : Double.parseDouble(c[1]) + 1.0), c[0] + " took " + seconds + " s");
+            assertEquals("5", text(kernel.eval("2 + 3")), "the kernel survives " + c[0]);
         }
+        assertEquals("still here", text(kernel.eval("kept")), "what earlier cells made is kept");
+        assertEquals("42", text(kernel.eval("new Spinner() { long spin() { return 42; } }.spin()")), "a cell's class still works");
+    }
+
+    @Test
+    void interruptStopsTrainingBetweenBatchesAndTheModelStaysUsable() throws Exception {
+        kernel.eval("import io.lessr.data.*; import io.lessr.model.*; import io.lessr.train.*; import ai.djl.ndarray.*;");
+        kernel.eval("var spec = RunSpec.walkthrough().toBuilder().datasetDir(\"data/synthetic\").epochs(1000).numWorkers(1).build();\n"
+                + "var data = SessionDataset.read(Path.of(spec.datasetDir()));\n"
+                + "var trainManager = NDManager.newBaseManager();\n"
+                + "var model = Lessr.create(spec.config(data.numItems()), trainManager, spec.seed());\n"
+                + "var out = new ByteArrayOutputStream();\n"
+                + "var runner = new TrainRunner(model, trainManager, new AugmentedDataset(data.trainSessions()),\n"
+                + "        new AugmentedDataset(data.testSessions()), spec, new PrintStream(out));");
+        Object[] stopped = interruptAfterHalfASecond("runner.train()");
+        Exception e = (Exception) stopped[0];
+        double seconds = (double) stopped[1];
+        System.out.printf("Java %s: interrupted training in %.2f s%n", System.getProperty("java.version"), seconds);
+        assertNotNull(e, "training was stopped");
+        assertTrue(e.getMessage().contains("training interrupted at batch"), "stopped between batches: " + e.getMessage());
+        assertTrue(seconds < 3.0, "by the interrupt, within the grace period: " + seconds + " s");
+        String evaluated = text(kernel.eval("runner.evaluate().get(\"HR@20\") >= 0"));
+        assertEquals("true", evaluated, "the interrupted model evaluates");
+        kernel.eval("trainManager.close();");
     }
 
     @Test
