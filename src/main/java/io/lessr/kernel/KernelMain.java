@@ -28,6 +28,12 @@ import java.util.logging.Logger;
         description = "The LESSR kit's Java (JShell) Jupyter kernel.")
 public final class KernelMain implements Callable<Integer> {
     static final String KERNEL_NAME = "lessr-java";
+    /**
+     * Every JVM the kit starts with a class path (the kernelspec, the {@code LESSR_JVM_OPTS} kernel) takes this:
+     * JNA, under DJL, loads libraries with {@code System.load}, which JDK 24+ warns of unless native access is
+     * enabled (the jars' manifests say so for {@code java -jar}); JDK 17 to 23 accept it silently.
+     */
+    public static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
     /** The kernel's class-data archive, beside lessr.jar: the classes a kernel and its first cells load. */
     static final String CDS_ARCHIVE = "lessr-kernel.jsa";
 
@@ -80,6 +86,7 @@ public final class KernelMain implements Callable<Integer> {
     private int runInJvmWith(String[] options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(NATIVE_ACCESS);
         command.addAll(List.of(options));
         command.add("-D" + CHILD_PROPERTY + "=true");
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelMain.class.getName(), connectionFile.toString()));
@@ -145,10 +152,10 @@ public final class KernelMain implements Callable<Integer> {
                     .toAbsolutePath();
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             StringBuilder argv = new StringBuilder("[").append(quote(java.toString()));
-            List<String> options = new ArrayList<>();
+            List<String> options = new ArrayList<>(List.of(NATIVE_ACCESS));
             Path archive = jar.resolveSibling(CDS_ARCHIVE);
             if (Files.isRegularFile(archive)) {
-                // Made by the build (pom.xml); a stale one is ignored without a word.
+                // Made by the build (pom.xml); a stale one, or one of another JDK, is ignored without a word.
                 options.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
             }
             // C1 only: on a small machine the C2 compiler's work at start-up and in training's first epoch

@@ -4,7 +4,6 @@ import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import com.google.gson.TypeAdapter;
-import com.google.gson.TypeAdapterFactory;
 import com.google.gson.reflect.TypeToken;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonWriter;
@@ -15,9 +14,12 @@ import io.github.spencerpark.jupyter.channels.ShellChannel;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Map;
 import java.util.List;
 import java.util.logging.Logger;
 import io.github.spencerpark.jupyter.channels.JupyterSocket;
+import io.github.spencerpark.jupyter.messages.MessageType;
 
 /**
  * Request contents that do not parse (a field of the wrong type, an unknown history access type)
@@ -26,17 +28,13 @@ import io.github.spencerpark.jupyter.channels.JupyterSocket;
  * null content reaches the handler, which fails inside {@code JavaKernel}'s guard and so answers with
  * an error reply.
  */
-final class LenientRequests implements TypeAdapterFactory {
+final class LenientRequests {
     private static final String REQUESTS = "io.github.spencerpark.jupyter.messages.request.";
 
     private LenientRequests() {}
 
-    @Override
-    public <T> TypeAdapter<T> create(Gson gson, TypeToken<T> type) {
-        if (!type.getRawType().getName().startsWith(REQUESTS)) {
-            return null;
-        }
-        TypeAdapter<T> strict = gson.getDelegateAdapter(this, type);
+    /** {@code strict}, reading null where it would throw. */
+    private static <T> TypeAdapter<T> lenient(TypeAdapter<T> strict) {
         return new TypeAdapter<>() {
             @Override
             public void write(JsonWriter out, T value) throws IOException {
@@ -81,20 +79,30 @@ final class LenientRequests implements TypeAdapterFactory {
 
     private static final Logger LOG = Logger.getLogger(LenientRequests.class.getName());
 
-    /** Makes the base kernel's socket parser lenient; call once, before the connection reads a message. */
+    /**
+     * Makes the base kernel's socket parser lenient; call once, before the connection reads a message. Its
+     * {@code Gson} is a private static final field: rather than write the field (only {@code sun.misc.Unsafe}
+     * can, and JDK 24+ warns of that), the lenient adapter of each request's content is put into that
+     * {@code Gson}'s own adapter cache, which {@code fromJson} consults first.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     static void install() {
         try {
             Field field = JupyterSocket.class.getDeclaredField("gson");
-            // The field is private static final: only Unsafe writes it on Java 17.
-            Field theUnsafe = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            theUnsafe.setAccessible(true);
-            sun.misc.Unsafe unsafe = (sun.misc.Unsafe) theUnsafe.get(null);
-            Object base = unsafe.staticFieldBase(field);
-            long offset = unsafe.staticFieldOffset(field);
-            Gson strict = (Gson) unsafe.getObject(base, offset);
-            unsafe.putObject(base, offset, strict.newBuilder().registerTypeAdapterFactory(new LenientRequests()).create());
+            field.setAccessible(true);
+            Gson gson = (Gson) field.get(null);
+            Field cacheField = Gson.class.getDeclaredField("typeTokenCache");
+            cacheField.setAccessible(true);
+            Map<TypeToken<?>, TypeAdapter<?>> cache = (Map<TypeToken<?>, TypeAdapter<?>>) cacheField.get(gson);
+            for (Field f : MessageType.class.getFields()) {
+                if (Modifier.isStatic(f.getModifiers()) && f.get(null) instanceof MessageType<?> type
+                        && type.getContentType().getName().startsWith(REQUESTS)) {
+                    TypeToken token = TypeToken.get(type.getContentType());
+                    cache.put(token, lenient(gson.getAdapter(token)));
+                }
+            }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("jupyter-jvm-basekernel changed: JupyterSocket.gson", e);
+            throw new IllegalStateException("jupyter-jvm-basekernel or Gson changed: JupyterSocket.gson's adapters", e);
         }
     }
 }

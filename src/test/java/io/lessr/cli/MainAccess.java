@@ -16,7 +16,7 @@ public final class MainAccess {
     /** The command that runs the CLI with {@code args} in a new JVM on the tests' class path. */
     public static List<String> inNewJvm(List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                io.lessr.kernel.KernelMain.NATIVE_ACCESS, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         return cmd;
     }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a user sees in the terminal: training, resuming and recommending, each in a JVM of its own (so
- * that what native code writes to the process's stderr is seen too), print no warning of libtorch's.
+ * that what native code writes to the process's stderr is seen too), print no warning of libtorch's and
+ * none of the JVM's (on JDK 24+: native access, {@code sun.misc.Unsafe}) on the JDK the tests run on.
  */
 class QuietRunTest {
     /** glog's prefix, which libtorch's warnings and errors carry: {@code [W1130 05:12:45.436247217 ...}. */
@@ -24,7 +25,7 @@ class QuietRunTest {
     Path tmp;
 
     @Test
-    void trainingResumingAndRecommendingPrintNoLibtorchWarning() throws Exception {
+    void trainingResumingAndRecommendingPrintNoLibtorchOrJvmWarning() throws Exception {
         Path checkpoints = tmp.resolve("checkpoints");
         Path model = tmp.resolve("model");
         String train = run("train", "--epochs", "1", "--batch-size", "128", "--checkpoint-dir", checkpoints.toString(),
@@ -36,6 +37,7 @@ class QuietRunTest {
         assertEquals(3, recommended.lines().filter(l -> l.matches("\\d+\t\\d+\t.*")).count(), recommended);
         for (String out : List.of(train, resumed, recommended)) {
             assertTrue(!NATIVE_LOG.matcher(out).find(), "a native log line in:\n" + out);
+            assertEquals(List.of(), io.lessr.JvmWarnings.in(out), "Java " + System.getProperty("java.version") + ":\n" + out);
         }
     }
 

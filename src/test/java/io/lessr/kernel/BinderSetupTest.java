@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@code binder/postBuild} as Binder would, in a copy of the repository with a temporary home
- * directory, then executes a notebook with the kernel it installed.
+ * directory, then executes a notebook with the kernel it installed; the built launcher, {@code java -jar}
+ * and the kernel print no JVM warning on the JDK the tests run on.
  */
 class BinderSetupTest {
     @TempDir
@@ -27,7 +28,7 @@ class BinderSetupTest {
             io.lessr.TestFiles.copyTree(Path.of(part), repo.resolve(part));
         }
         Path home = Files.createDirectories(tmp.resolve("home"));
-        String m2 = Path.of(System.getProperty("user.home"), ".m2", "repository").toString();
+        String m2 = System.getProperty("lessr.maven.repo");
 
         Result build = run(List.of("bash", "binder/postBuild"), repo, home, m2, 900);
         assertEquals(0, build.exit, build.log);
@@ -40,18 +41,29 @@ class BinderSetupTest {
         assertTrue(Files.readString(spec).contains("-XX:SharedArchiveFile=" + kernelArchive), Files.readString(spec));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         assertTrue(Files.readString(spec).contains("\"-XX:TieredStopAtLevel=1\""), "C1 only: " + Files.readString(spec));
-        Result kernelStart = run(List.of(java, "-Xshare:on", "-XX:SharedArchiveFile=" + kernelArchive, "-XX:TieredStopAtLevel=1", "-cp",
+        assertTrue(Files.readString(spec).contains("\"" + KernelMain.NATIVE_ACCESS + "\""), "native access: " + Files.readString(spec));
+        Result kernelStart = run(List.of(java, KernelMain.NATIVE_ACCESS, "-Xshare:on", "-XX:SharedArchiveFile=" + kernelArchive, "-XX:TieredStopAtLevel=1", "-cp",
                 repo.resolve("target/lessr.jar").toString(), KernelMain.class.getName(), "--help"), repo, home, m2, 120);
         assertEquals(0, kernelStart.exit, kernelStart.log);
         Result cliStart = run(List.of("sh", "-c", "LESSR_JAVA_OPTS=-Xshare:on target/lessr --help"), repo, home, m2, 120);
         assertEquals(0, cliStart.exit, cliStart.log);
         assertTrue(cliStart.log.contains("train"), cliStart.log);
 
+        // What a user runs after the build: the launcher, and java -jar (its manifest enables native access).
+        Result train = run(List.of("sh", "-c", "target/lessr train --epochs 1 --save-dir " + tmp.resolve("model")), repo, home, m2, 300);
+        assertEquals(0, train.exit, train.log);
+        assertEquals(List.of(), io.lessr.JvmWarnings.in(train.log), "train:\n" + train.log);
+        Result recommend = run(List.of(java, "-jar", "target/lessr.jar", "recommend", "--model", tmp.resolve("model").toString(),
+                "--session", "3,17,5", "-k", "3"), repo, home, m2, 120);
+        assertEquals(0, recommend.exit, recommend.log);
+        assertEquals(List.of(), io.lessr.JvmWarnings.in(recommend.log), "recommend:\n" + recommend.log);
+
         Result exec = run(List.of("/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute",
                 "--ExecutePreprocessor.timeout=900", "--output-dir", tmp.toString(), "notebooks/recommend.ipynb"),
                 repo, home, m2, 1200);
         assertEquals(0, exec.exit, exec.log);
         assertTrue(Files.readString(tmp.resolve("recommend.ipynb")).contains("top 10"), "the notebook produced its table");
+        assertEquals(List.of(), io.lessr.JvmWarnings.in(exec.log), "the kernel's JVM:\n" + exec.log);
     }
 
     private record Result(int exit, String log) {}
@@ -59,6 +71,10 @@ class BinderSetupTest {
     private static Result run(List<String> cmd, Path dir, Path home, String m2, int timeoutSeconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().put("HOME", home.toString());
+        // The JDK of the tests builds, installs and runs, as the only Java on a Binder image would.
+        String javaHome = System.getProperty("java.home");
+        pb.environment().put("JAVA_HOME", javaHome);
+        pb.environment().put("PATH", Path.of(javaHome, "bin") + java.io.File.pathSeparator + System.getenv("PATH"));
         pb.environment().remove("JUPYTER_PATH");
         pb.environment().remove("JUPYTER_DATA_DIR");
         pb.environment().put("MAVEN_OPTS", "-Dmaven.repo.local=" + m2); // reuse the downloaded artifacts

@@ -57,6 +57,8 @@ class NotebookExecutionTest {
                 "--ExecutePreprocessor.timeout=900", "--output-dir", out.toString(), "notebooks/" + name), null, 1200);
         System.out.printf("%s executed in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
         assertEquals(0, r.exit, r.log);
+        // The kernel's own stderr (not a cell's) reaches nbconvert's: no JVM warning on this JDK.
+        assertEquals(List.of(), r.jvmWarnings(), "the kernel's JVM on Java " + System.getProperty("java.version"));
         JsonObject nb = JsonParser.parseString(Files.readString(out.resolve(name))).getAsJsonObject();
         List<String> problems = new ArrayList<>();
         int cell = 0;
@@ -178,7 +180,8 @@ class NotebookExecutionTest {
         System.out.println("walkthrough screenshot: " + png);
     }
 
-    private record Result(int exit, String log) {}
+    /** An exit code, what was printed (stderr's tail), and the JVM's warnings among all that stderr had. */
+    private record Result(int exit, String log, List<String> jvmWarnings) {}
 
     private static Result run(List<String> cmd, Path dir, int timeoutSeconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false);
@@ -199,7 +202,8 @@ class NotebookExecutionTest {
             p.destroyForcibly();
         }
         String errText = Files.readString(err);
-        return new Result(done ? p.exitValue() : -1, out + (out.isEmpty() || errText.isEmpty() ? "" : "\n") + tail(errText));
+        return new Result(done ? p.exitValue() : -1, out + (out.isEmpty() || errText.isEmpty() ? "" : "\n") + tail(errText),
+                io.lessr.JvmWarnings.in(errText));
     }
 
     private static String tail(String s) {

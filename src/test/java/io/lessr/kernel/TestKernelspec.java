@@ -12,7 +12,7 @@ final class TestKernelspec {
     static void write(Path jupyterDir) throws IOException {
         Path dir = Files.createDirectories(jupyterDir.resolve("kernels").resolve(KernelMain.KERNEL_NAME));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(dir.resolve("kernel.json"), "{\"argv\": [" + q(java) + ", \"-cp\", "
+        Files.writeString(dir.resolve("kernel.json"), "{\"argv\": [" + q(java) + ", " + q(KernelMain.NATIVE_ACCESS) + ", \"-cp\", "
                 + q(System.getProperty("java.class.path")) + ", \"io.lessr.kernel.KernelMain\", \"{connection_file}\"],"
                 + " \"display_name\": \"Java (LESSR kit, test)\", \"language\": \"java\", \"interrupt_mode\": \"message\"}");
     }

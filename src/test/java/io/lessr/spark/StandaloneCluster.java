@@ -114,7 +114,9 @@ final class StandaloneCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("--master", masterUrl, "--deploy-mode", "client", "--class", mainClass,
                 "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.bindAddress=127.0.0.1", "--conf", "spark.sql.shuffle.partitions=4",
-                "--conf", "spark.executor.memory=" + EXECUTOR_MIB + "m", "--conf", "spark.driver.memory=1g", "--jars", String.join(",", kitJars)));
+                "--conf", "spark.executor.memory=" + EXECUTOR_MIB + "m", "--conf", "spark.driver.memory=1g",
+                // the executors load DJL's JNA too (the driver has it among JAVA_OPTIONS)
+                "--conf", "spark.executor.extraJavaOptions=" + io.lessr.kernel.KernelMain.NATIVE_ACCESS, "--jars", String.join(",", kitJars)));
         for (String c : conf) {
             cmd.add("--conf");
             cmd.add(c);
