@@ -1,19 +1,33 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, the Jupyter pieces the tests use: the kernel conformance suite,
-# nbconvert/nbclient to execute notebooks headless, jupyter_server and jupyterlab_server to serve the
-# JupyterLab front end that the browser tests build from npm (src/test/jupyterlab), the classic Notebook,
-# Chromium and its driver for Selenium, and NumPy, the oracle for the preprocessing's replica of numpy.argsort.
+# nbconvert/nbclient to execute notebooks headless, JupyterLab 4 for the browser tests, the classic
+# Notebook, Chromium and its driver for Selenium, and NumPy, the oracle for the preprocessing's replica of
+# numpy.argsort. Debian 13 packages JupyterLab 4 (`jupyterlab`); Debian 12 has none, so there this also
+# makes the cached Debian 13 root the browser tests serve JupyterLab 4 from (scripts/debian13.sh).
 # Does nothing when they are already there. Needs root (or sudo) the first time.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd -P)
 PACKAGES="python3-jupyter-kernel-test jupyter-client jupyter-nbconvert python3-nbconvert python3-nbclient python3-numpy
   python3-jupyter-server python3-jupyterlab-server jupyter-notebook chromium chromium-driver fonts-dejavu-core"
-if /usr/bin/python3 -c "import jupyter_kernel_test, jupyter_client, nbconvert, nbclient, numpy, jupyter_server, jupyterlab_server, notebook" 2>/dev/null \
-    && [ -x /usr/bin/jupyter ] && [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
-  exit 0
+MODULES="jupyter_kernel_test, jupyter_client, nbconvert, nbclient, numpy, jupyter_server, jupyterlab_server, notebook"
+. /etc/os-release
+case "${VERSION_CODENAME:-}" in
+    bullseye|bookworm) lab_in_root=yes ;;
+    *) lab_in_root=no; PACKAGES="$PACKAGES jupyterlab"; MODULES="$MODULES, jupyterlab" ;;
+esac
+
+ready() {
+    /usr/bin/python3 -c "import $MODULES" 2>/dev/null && [ -x /usr/bin/jupyter ] && [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]
+}
+
+if ! ready; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $PACKAGES >/dev/null
+    /usr/bin/python3 -c "import $MODULES"
+    echo "Jupyter test tools installed: $(/usr/bin/jupyter nbconvert --version | head -1) nbconvert, $(/usr/bin/chromium --version)"
 fi
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $PACKAGES >/dev/null
-/usr/bin/python3 -c "import jupyter_kernel_test, jupyter_client, nbconvert, nbclient, numpy, jupyter_server, jupyterlab_server, notebook"
-echo "Jupyter test tools installed: $(/usr/bin/jupyter nbconvert --version | head -1) nbconvert, $(/usr/bin/chromium --version)"
+if [ "$lab_in_root" = yes ]; then
+    echo "JupyterLab 4 for the browser tests: $("$here/debian13.sh" root lab)"
+fi

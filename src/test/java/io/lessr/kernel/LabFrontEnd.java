@@ -8,30 +8,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The browser tests' Jupyter front ends: JupyterLab 3.6.8 built from its npm packages (src/test/jupyterlab,
- * as JupyterLab's examples/app) and served by Debian's jupyter_server and jupyterlab_server; Debian's classic
- * Notebook 6. Each runs as its own server on a free local port with a fresh token, the kit's kernelspec and
+ * The browser tests' Jupyter front ends: JupyterLab 4 as Debian packages it (Debian 13's {@code jupyterlab} on
+ * its {@code jupyter_server} 2): this machine's own where it has it, else served from the cached Debian 13 root
+ * that {@code scripts/setup-jupyter.sh} makes ({@code scripts/debian13.sh}), with this build, its Maven
+ * repository and its JDK mounted in, so that the kernel runs on the JDK of the test; Debian's classic Notebook
+ * 6. Each runs as its own server on a free local port with a fresh token, the kit's kernelspec and
  * {@code LESSR_QUICK=1}, over a copy of the notebooks and the embedded data.
  */
 final class LabFrontEnd implements AutoCloseable {
-    static final Path SOURCES = Path.of("src/test/jupyterlab").toAbsolutePath();
-    private static final List<String> BUILD_INPUTS = List.of("package.json", "package-lock.json", "index.js", "webpack.config.js");
+    private static final Path SCRIPTS = Path.of("scripts").toAbsolutePath();
 
     final String baseUrl;
     final String token = UUID.randomUUID().toString().replace("-", "");
     final Path root;
+    /** Where the server runs: "this machine" or the Debian 13 root's path. */
+    final String where;
     private final Process server;
     private final Path log;
 
-    private LabFrontEnd(List<String> command, Path work, Map<String, String> env) throws Exception {
+    private LabFrontEnd(String where, List<String> launcher, List<String> command, String app, Path work) throws Exception {
+        this.where = where;
         this.root = Files.createDirectories(work.resolve("root"));
         io.lessr.TestFiles.copyTree(Path.of("notebooks"), root.resolve("notebooks"));
         io.lessr.TestFiles.copyTree(Path.of("data/synthetic"), root.resolve("data/synthetic"));
@@ -42,34 +43,99 @@ final class LabFrontEnd implements AutoCloseable {
         baseUrl = "http://127.0.0.1:" + port;
         Path jupyter = work.resolve("jupyter");
         TestKernelspec.write(jupyter);
+        Path config = Files.createDirectories(work.resolve("config"));
+        // JupyterLab's question whether to fetch news would sit over the notebook.
+        Files.createDirectories(config.resolve("labconfig"));
+        Files.writeString(config.resolve("labconfig/page_config.json"),
+                "{\"disabledExtensions\": {\"@jupyterlab/apputils-extension:announcements\": true}}");
         log = work.resolve("server.log");
-        List<String> full = new java.util.ArrayList<>(command);
+        // Passed by env(1): a launcher through sudo would drop the environment.
+        List<String> full = new java.util.ArrayList<>(launcher);
+        full.addAll(List.of("/usr/bin/env", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8",
+                "JUPYTER_PATH=" + jupyter,
+                "JUPYTER_CONFIG_DIR=" + config,
+                "JUPYTER_DATA_DIR=" + Files.createDirectories(work.resolve("data")),
+                "JUPYTER_RUNTIME_DIR=" + Files.createDirectories(work.resolve("runtime")),
+                "JUPYTERLAB_WORKSPACES_DIR=" + Files.createDirectories(work.resolve("workspaces")),
+                "LESSR_QUICK=1",
+                "LESSR_SAMPLE_URL=http://127.0.0.1:9/lessr-sample/", // no host but this one
+                "PYDEVD_DISABLE_FILE_VALIDATION=1"));
+        full.addAll(command);
         full.addAll(List.of("--port=" + port, "--ip=127.0.0.1", "--no-browser", "--allow-root",
-                "--NotebookApp.token=" + token, "--ServerApp.token=" + token,
-                "--NotebookApp.notebook_dir=" + root, "--ServerApp.root_dir=" + root));
+                "--" + app + ".token=" + token, "--" + app + (app.equals("ServerApp") ? ".root_dir=" : ".notebook_dir=") + root));
         ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(env);
-        pb.environment().put("JUPYTER_PATH", jupyter.toString());
-        pb.environment().put("JUPYTER_CONFIG_DIR", Files.createDirectories(work.resolve("config")).toString());
-        pb.environment().put("JUPYTER_DATA_DIR", Files.createDirectories(work.resolve("data")).toString());
-        pb.environment().put("JUPYTER_RUNTIME_DIR", Files.createDirectories(work.resolve("runtime")).toString());
-        pb.environment().put("LESSR_QUICK", "1");
-        pb.environment().put("LESSR_SAMPLE_URL", "http://127.0.0.1:9/lessr-sample/"); // no host but this one
-        pb.environment().put("PYDEVD_DISABLE_FILE_VALIDATION", "1");
         server = pb.start();
         waitUntilServing();
     }
 
-    /** JupyterLab 3.6.8, built once into ~/.cache/lessr-kit (npm ci and webpack, about a minute) and reused. */
+    /** JupyterLab 4: this machine's Debian package where it has one, else the Debian 13 root's. */
     static LabFrontEnd jupyterLab(Path work) throws Exception {
-        Path build = labBuild();
-        return new LabFrontEnd(List.of("/usr/bin/python3", SOURCES.resolve("lab_app.py").toString()), work,
-                Map.of("LESSR_LAB_BUILD", build.toString()));
+        List<String> lab = List.of("/usr/bin/python3", "-m", "jupyterlab", "--LabApp.expose_app_in_browser=True");
+        if (hasJupyterLab4()) {
+            return new LabFrontEnd("this machine", List.of(), lab, "ServerApp", work);
+        }
+        Path debian13 = debian13LabRoot();
+        List<String> launcher = new java.util.ArrayList<>(List.of(SCRIPTS.resolve("debian13.sh").toString(), "run", debian13.toString()));
+        for (Path dir : mountsForTheKernel(work)) {
+            launcher.addAll(List.of("--bind", dir.toString()));
+        }
+        launcher.add("--");
+        return new LabFrontEnd(debian13.toString(), launcher, lab, "ServerApp", work);
     }
 
     /** Debian's classic Notebook 6. */
     static LabFrontEnd classicNotebook(Path work) throws Exception {
-        return new LabFrontEnd(List.of("/usr/bin/python3", "-m", "notebook"), work, Map.of());
+        return new LabFrontEnd("this machine", List.of(), List.of("/usr/bin/python3", "-m", "notebook"), "NotebookApp", work);
+    }
+
+    private static boolean hasJupyterLab4() throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c",
+                "import sys, jupyterlab; sys.exit(0 if int(jupyterlab.__version__.split('.')[0]) >= 4 else 1)")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor() == 0;
+    }
+
+    /** The cached Debian 13 root with JupyterLab 4 (made by setup-jupyter.sh; made here if it is not yet). */
+    private static Path debian13LabRoot() throws Exception {
+        Path out = Files.createTempFile("lessr-debian13", ".log");
+        Process p = new ProcessBuilder(SCRIPTS.resolve("debian13.sh").toString(), "root", "lab")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(out.toFile()).start();
+        if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("scripts/debian13.sh root lab failed: " + Files.readString(out));
+        }
+        List<String> lines = Files.readAllLines(out);
+        return Path.of(lines.get(lines.size() - 1).strip());
+    }
+
+    /**
+     * What the kernel, started inside the Debian 13 root, reads from this machine, each at its own path: this
+     * build, the Maven repository of the test class path, the JDK of the test (and the configuration outside
+     * it that its links point to, e.g. Debian's /etc/java-17-openjdk), DJL's cache of the PyTorch library,
+     * and the test's folder.
+     */
+    private static List<Path> mountsForTheKernel(Path work) throws IOException {
+        java.util.Set<Path> dirs = new java.util.LinkedHashSet<>();
+        dirs.add(Path.of("").toAbsolutePath());
+        dirs.add(Path.of(System.getProperty("lessr.maven.repo")).toRealPath());
+        Path javaHome = Path.of(System.getProperty("java.home")).toRealPath();
+        dirs.add(javaHome);
+        try (var files = Files.walk(javaHome)) {
+            files.filter(Files::isSymbolicLink).forEach(link -> {
+                try {
+                    Path target = Files.readSymbolicLink(link);
+                    if (target.isAbsolute() && target.getNameCount() >= 2 && !target.startsWith("/etc/ssl")
+                            && !target.startsWith(javaHome)) {
+                        dirs.add(target.getRoot().resolve(target.subpath(0, 2)));
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+        dirs.add(Files.createDirectories(ai.djl.util.Utils.getCacheDir()).toRealPath());
+        dirs.add(work.toAbsolutePath());
+        return List.copyOf(dirs);
     }
 
     String url(String path) {
@@ -127,45 +193,6 @@ final class LabFrontEnd implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new IllegalStateException("the Jupyter server did not start within 90 s:\n" + log());
-    }
-
-    /** The built front end for the current sources: reused when their hash matches, else built anew. */
-    static synchronized Path labBuild() throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        for (String f : BUILD_INPUTS) {
-            sha.update(Files.readAllBytes(SOURCES.resolve(f)));
-        }
-        String hash = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-        Path cache = Path.of(System.getProperty("user.home"), ".cache", "lessr-kit", "jupyterlab-3.6.8-" + hash);
-        Path build = cache.resolve("build");
-        if (Files.isRegularFile(build.resolve("bundle.js"))) {
-            return build;
-        }
-        Path tmp = Files.createDirectories(cache.resolveSibling(cache.getFileName() + ".tmp-" + ProcessHandle.current().pid()));
-        for (String f : BUILD_INPUTS) {
-            Files.copy(SOURCES.resolve(f), tmp.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-        }
-        run(tmp, 600, "npm", "ci", "--no-audit", "--no-fund");
-        run(tmp, 900, "npx", "webpack");
-        if (Files.exists(cache)) {
-            io.lessr.data.AtomicDirectory.deleteTree(cache);
-        }
-        Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE);
-        return build;
-    }
-
-    private static void run(Path dir, int timeoutSeconds, String... command) throws Exception {
-        Path out = Files.createTempFile("lessr-lab-build", ".log");
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(out.toFile()).start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " took over " + timeoutSeconds + " s");
-        }
-        String text = Files.readString(out, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed:\n" + text.substring(Math.max(0, text.length() - 4000)));
-        }
     }
 
     @Override
