@@ -53,7 +53,10 @@ run() {
         mount -t proc proc "$r/proc"; mount --rbind /dev "$r/dev"; mount --rbind /sys "$r/sys"
         mount -t tmpfs tmpfs "$r/tmp"; mount -t tmpfs tmpfs "$r/dev/shm"
         i=0; while [ "$i" -lt "$n" ]; do d=$1; shift; mkdir -p "$r$d"; mount --rbind "$d" "$r$d"; i=$((i + 1)); done
+        # The machine keeps its name and its resolver (Spark looks its own host name up).
         cp -L /etc/resolv.conf "$r/etc/resolv.conf" 2>/dev/null || true
+        cp -L /etc/hosts "$r/etc/hosts" 2>/dev/null || true
+        cp -L /etc/hostname "$r/etc/hostname" 2>/dev/null || true
         exec chroot "$r" "$@"'
     exec $SUDO unshare --mount --propagation private sh -c "$script" sh "$root" "${#binds[@]}" ${binds[@]+"${binds[@]}"} "$@"
 }
@@ -126,10 +129,10 @@ root() {
 }
 
 fresh_check() {
-    local base scratch t0
+    local base t0
     base=$(root base)
     scratch=$(mktemp -d "$cache/debian13/fresh.XXXXXX")
-    trap '$SUDO rm -rf "$scratch"' EXIT
+    trap '$SUDO rm -rf "$scratch"' EXIT # global: the trap runs after the function
     t0=$SECONDS
     $SUDO cp -a "$base/." "$scratch/"
     # The newcomer clones what is committed, and has no ../shared beside it.

@@ -135,6 +135,25 @@ class KernelProtocolTests(unittest.TestCase):
         self.assertLess(time.time() - start, 20)
         self.assert_alive()
 
+    def test_interrupt_request_stops_a_sleeping_and_a_busy_cell(self):
+        # interrupt_mode "message": jupyter_client sends interrupt_request on the control channel.
+        for code, within in [("Thread.sleep(60_000);", 2), ("long spins = 0; while (true) { spins++; }", 6)]:
+            msg_id = self.kc.execute(code)
+            while True:
+                msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+                if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+                    break
+            time.sleep(1)
+            start = time.time()
+            self.km.interrupt_kernel()
+            reply = self.reply(msg_id, timeout=30)
+            seconds = time.time() - start
+            version = self.run_cell("System.getProperty(\"java.version\")")[1][-1]["content"]["data"]["text/plain"]
+            print(f"protocol probe, Java {version}: interrupt_request stopped {code!r} in {seconds:.1f} s")
+            self.assertEqual("error", reply["content"]["status"], code)
+            self.assertLess(seconds, within, code)
+            self.assert_alive()
+
     def test_out_of_memory_is_an_error_and_the_kernel_goes_on(self):
         reply, outputs = self.run_cell(
             "long[][] hog = new long[64][]; for (int i = 0; i < hog.length; i++) hog[i] = new long[1 << 25];")

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Drives the kernel with protocol probes through Jupyter's own client ({@code
  * src/test/jupyter/test_kernel_protocol.py}): a 200,000-line cell counted on the client, output order,
  * history search with regex characters, odd and malformed requests, stdin without a front end, an
- * out-of-memory cell, a failing {@code toString}; the kernel's JVM options come from {@code LESSR_JVM_OPTS}.
+ * out-of-memory cell, a failing {@code toString}, a sleeping and a busy cell stopped by {@code interrupt_request};
+ * the kernel's JVM options come from {@code LESSR_JVM_OPTS}, and the kernel's JVMs (the one Jupyter starts and
+ * the one it starts with those options) print no JVM warning.
  */
 class KernelProtocolTest {
     @TempDir
@@ -36,5 +38,6 @@ class KernelProtocolTest {
         System.out.println(log);
         assertEquals(0, p.exitValue(), log);
         assertTrue(log.contains("OK") && !log.contains("skipped"), log);
+        assertEquals(java.util.List.of(), io.lessr.JvmWarnings.in(log), "Java " + System.getProperty("java.version"));
     }
 }
