@@ -48,6 +48,18 @@ class BinderSetupTest {
         Result cliStart = run(List.of("sh", "-c", "LESSR_JAVA_OPTS=-Xshare:on target/lessr --help"), repo, home, m2, 120);
         assertEquals(0, cliStart.exit, cliStart.log);
         assertTrue(cliStart.log.contains("train"), cliStart.log);
+        // The archives are the building JDK's: any other JDK of this machine starts without them, without a word.
+        for (Path other : otherJdks()) {
+            String otherJava = other.resolve("bin/java").toString();
+            Result foreignCli = run(List.of("sh", "-c", "JAVA=" + otherJava + " target/lessr --version"), repo, home, m2, 120);
+            Result foreignKernel = run(List.of(otherJava, KernelMain.NATIVE_ACCESS, "-XX:SharedArchiveFile=" + kernelArchive,
+                    "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-cp", repo.resolve("target/lessr.jar").toString(),
+                    KernelMain.class.getName(), "--help"), repo, home, m2, 120);
+            for (Result r : List.of(foreignCli, foreignKernel)) {
+                assertEquals(0, r.exit, other + ": " + r.log);
+                assertEquals(List.of(), io.lessr.JvmWarnings.in(r.log), other + " with archives of Java " + System.getProperty("java.version"));
+            }
+        }
 
         // What a user runs after the build: the launcher, and java -jar (its manifest enables native access).
         Result train = run(List.of("sh", "-c", "target/lessr train --epochs 1 --save-dir " + tmp.resolve("model")), repo, home, m2, 300);
@@ -64,6 +76,22 @@ class BinderSetupTest {
         assertEquals(0, exec.exit, exec.log);
         assertTrue(Files.readString(tmp.resolve("recommend.ipynb")).contains("top 10"), "the notebook produced its table");
         assertEquals(List.of(), io.lessr.JvmWarnings.in(exec.log), "the kernel's JVM:\n" + exec.log);
+    }
+
+    /** The JDKs under /usr/lib/jvm other than the one running the tests (Debian's links to one counted once). */
+    private static List<Path> otherJdks() throws java.io.IOException {
+        Path mine = Path.of(System.getProperty("java.home")).toRealPath();
+        try (var dirs = Files.list(Path.of("/usr/lib/jvm"))) {
+            return dirs.filter(d -> Files.isExecutable(d.resolve("bin/java"))).map(d -> {
+                try {
+                    return d.toRealPath();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).distinct().filter(d -> !d.equals(mine)).sorted().toList();
+        } catch (java.nio.file.NoSuchFileException none) {
+            return List.of();
+        }
     }
 
     private record Result(int exit, String log) {}
