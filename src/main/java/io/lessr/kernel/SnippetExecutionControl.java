@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
 import jdk.jshell.execution.DirectExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
 import jdk.jshell.spi.ExecutionControlProvider;
@@ -25,6 +26,8 @@ final class SnippetExecutionControl extends DirectExecutionControl {
     private final Map<String, Object> results = new ConcurrentHashMap<>();
     private volatile Thread running;
     private volatile boolean stopRequested;
+    private boolean warnedUnreadable;
+    private static final Logger LOG = Logger.getLogger(SnippetExecutionControl.class.getName());
 
     /** The provider JShell's builder takes. */
     static final class Provider implements ExecutionControlProvider {
@@ -49,7 +52,17 @@ final class SnippetExecutionControl extends DirectExecutionControl {
     public void load(ClassBytecodes[] classes) throws ClassInstallException, NotImplementedException, EngineTerminationException {
         ClassBytecodes[] checked = new ClassBytecodes[classes.length];
         for (int i = 0; i < classes.length; i++) {
-            checked[i] = new ClassBytecodes(classes[i].name(), StopCheckWeaver.instrument(classes[i].bytecodes()));
+            byte[] bytes = classes[i].bytecodes();
+            try {
+                bytes = StopCheckWeaver.instrument(bytes);
+            } catch (IllegalArgumentException unreadable) {
+                // A JDK newer than ASM knows: the cell still runs; only the hard stop is missing.
+                if (!warnedUnreadable) {
+                    warnedUnreadable = true;
+                    LOG.warning("cells run without stop checks on Java " + Runtime.version() + ": " + unreadable.getMessage());
+                }
+            }
+            checked[i] = new ClassBytecodes(classes[i].name(), bytes);
         }
         super.load(checked);
     }
