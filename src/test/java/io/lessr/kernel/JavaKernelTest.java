@@ -132,6 +132,11 @@ class JavaKernelTest {
 
     /** Runs {@code cell} on another thread, interrupts it after half a second; the stopped cell's exception and seconds. */
     private static Object[] interruptAfterHalfASecond(String cell) throws Exception {
+        return interruptOnceRunning(cell, () -> true);
+    }
+
+    /** As {@link #interruptAfterHalfASecond}, once {@code running} also holds (polled for up to 60 s). */
+    private static Object[] interruptOnceRunning(String cell, java.util.function.BooleanSupplier running) throws Exception {
         CompletableFuture<Exception> result = CompletableFuture.supplyAsync(() -> {
             try {
                 kernel.eval(cell);
@@ -141,6 +146,9 @@ class JavaKernelTest {
             }
         });
         Thread.sleep(500);
+        for (long deadline = System.nanoTime() + 60_000_000_000L; !running.getAsBoolean() && System.nanoTime() < deadline; ) {
+            Thread.sleep(50);
+        }
         long start = System.nanoTime();
         kernel.interrupt();
         Exception e = result.get(20, TimeUnit.SECONDS);
@@ -186,7 +194,12 @@ class JavaKernelTest {
                 + "var out = new ByteArrayOutputStream();\n"
                 + "var runner = new TrainRunner(model, trainManager, new AugmentedDataset(data.trainSessions()),\n"
                 + "        new AugmentedDataset(data.testSessions()), spec, new PrintStream(out));");
-        Object[] stopped = interruptAfterHalfASecond("runner.train()");
+        // The listener says when batches run, so that a slow machine's interrupt still lands in the batch loop.
+        System.clearProperty("lessr.test.batches");
+        kernel.eval("runner.listener(new TrainRunner.Listener() {\n"
+                + "    public void onBatch(int epoch, int batch, int numBatches, float loss) { System.setProperty(\"lessr.test.batches\", \"yes\"); }\n"
+                + "});");
+        Object[] stopped = interruptOnceRunning("runner.train()", () -> System.getProperty("lessr.test.batches") != null);
         Exception e = (Exception) stopped[0];
         double seconds = (double) stopped[1];
         System.out.printf("Java %s: interrupted training in %.2f s%n", System.getProperty("java.version"), seconds);
