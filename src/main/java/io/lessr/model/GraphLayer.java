@@ -30,7 +30,12 @@ public abstract class GraphLayer extends TorchBlock {
 
     /** Applies the layer to node features {@code feat} over the batch's {@code graph} tensors. */
     public NDArray forward(ParameterStore ps, NDArray feat, NDList graph, boolean training) {
-        return stage((p, x, normed, dropped, g, t) -> body(p, normed, dropped, g, t)).forward(ps, feat, graph, training);
+        return stage().forward(ps, feat, graph, training);
+    }
+
+    /** This layer as a {@link Stage}: its batch norm and dropout, then its body. */
+    public Stage stage() {
+        return stage((p, x, normed, dropped, g, t) -> body(p, normed, dropped, g, t));
     }
 
     /** The layer on its input's normalised ({@code normed}) and then dropped-out ({@code dropped}) form. */

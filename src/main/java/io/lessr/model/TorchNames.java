@@ -33,6 +33,13 @@ public final class TorchNames {
         return out;
     }
 
+    /** Every parameter of one layer, by its PyTorch name inside that layer ({@code gru.weight_ih_l0}). */
+    public static Map<String, Parameter> of(GraphLayer layer) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        collect("", layer, out);
+        return out;
+    }
+
     private static void collect(String prefix, Block block, Map<String, Parameter> out) {
         boolean known = block instanceof TorchBlock || block instanceof Linear || block instanceof BatchNorm;
         if (!known && !block.getDirectParameters().isEmpty()) {
