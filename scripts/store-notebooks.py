@@ -13,7 +13,6 @@ inlined again whenever the notebook runs. A notebook whose run fails, or whose o
 stderr output, is left as it was.
 """
 import argparse
-import json
 import os
 import pathlib
 import re
@@ -24,22 +23,10 @@ import time
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from kitkernel import ROOT, kernelspec
+
 LIBRARY = re.compile(re.escape("/*<lessr-plotly-library>*/") + ".*?" + re.escape("/*</lessr-plotly-library>*/"), re.S)
 MAX_BYTES = 2 << 20
-
-
-def kernelspec(jupyter_dir):
-    jar = ROOT / "target" / "lessr.jar"
-    if not jar.is_file():
-        sys.exit(f"{jar} is missing: build it first with mvn -B -q package -DskipTests")
-    java = pathlib.Path(os.environ.get("JAVA_HOME", "/usr")) / "bin" / "java"
-    spec = jupyter_dir / "kernels" / "lessr-java"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [str(java), "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", str(jar), "io.lessr.kernel.KernelMain",
-                 "{connection_file}"],  # as the installed kernelspec runs it
-        "display_name": "Java (LESSR kit)", "language": "java", "interrupt_mode": "message"}))
 
 
 def problems(nb):
