@@ -5,11 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A kernelspec that starts the kernel from this build's classes, for tests that drive Jupyter. */
-final class TestKernelspec {
+public final class TestKernelspec {
     private TestKernelspec() {}
 
     /** Writes {@code jupyterDir/kernels/lessr-java/kernel.json}; point JUPYTER_PATH at {@code jupyterDir}. */
-    static void write(Path jupyterDir) throws IOException {
+    public static void write(Path jupyterDir) throws IOException {
         Path dir = Files.createDirectories(jupyterDir.resolve("kernels").resolve(KernelMain.KERNEL_NAME));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.writeString(dir.resolve("kernel.json"), "{\"argv\": [" + q(java) + ", " + q(KernelMain.NATIVE_ACCESS) + ", \"-cp\", "
