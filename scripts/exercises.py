@@ -21,10 +21,12 @@ kernel keeps the points of the checks before and scores zero from the cell that 
 Results: a table on stdout, grades.csv, and the executed notebooks under autograded/ (the student's feedback).
 """
 import argparse
+import concurrent.futures
 import copy
 import csv
 import hashlib
 import json
+import multiprocessing
 import os
 import pathlib
 import re
@@ -367,6 +369,12 @@ def grade_one(student, assignment, notebook, path, teacher, autograded, timeout,
     return rows, failure
 
 
+def timed_grade(*args):
+    start = time.time()
+    rows, failure = grade_one(*args)
+    return rows, failure, time.time() - start
+
+
 def grade(args):
     import kitkernel
     submitted = args.submitted
@@ -386,16 +394,18 @@ def grade(args):
             name = kitkernel.kernelspec(pathlib.Path(tmp))
             os.environ["JUPYTER_PATH"] = tmp + os.pathsep + os.environ.get("JUPYTER_PATH", "")
         os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-        for student in students:
-            for rel, teacher in teachers.items():
-                start = time.time()
-                rows, failure = grade_one(student, rel.parts[0], rel.name, submitted / student / rel, teacher,
-                                          autograded, args.timeout, name)
-                seconds = time.time() - start
+        jobs = [(student, rel, teacher) for student in students for rel, teacher in teachers.items()]
+        # Each submission runs in a process and a kernel of its own; results are kept in the order of the jobs.
+        with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, args.jobs),
+                                                    mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(timed_grade, student, rel.parts[0], rel.name, submitted / student / rel, teacher,
+                                   autograded, args.timeout, name) for student, rel, teacher in jobs]
+            for (student, rel, _), future in zip(jobs, futures):
+                rows, failure, seconds = future.result()
                 results.extend((student, rel.parts[0], rel.name, *row) for row in rows)
                 total = sum(r[1] for r in rows)
                 print(f"{student}/{rel}: {total:g} of {sum(r[2] for r in rows):g} points in {seconds:.0f} s"
-                      + (f" ({failure})" if failure else ""), file=sys.stderr if failure else sys.stdout)
+                      + (f" ({failure})" if failure else ""), file=sys.stderr if failure else sys.stdout, flush=True)
     tmp_out = out.with_name(out.name + ".tmp")
     with open(tmp_out, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -450,6 +460,8 @@ def main():
     g.add_argument("--autograded", type=pathlib.Path, help="where the executed notebooks go (default: autograded/ beside them)")
     g.add_argument("--kernel", help="an installed kernelspec to run them with (default: the kit's, from target/lessr.jar)")
     g.add_argument("--timeout", type=int, default=300, help="seconds a cell may take before it is interrupted")
+    g.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)),
+                   help="submissions graded at once, each on a kernel of its own (default: the cores, at most 4)")
     args = parser.parse_args()
     try:
         return {"release": release, "validate": validate_all, "grade": grade}[args.command](args)
