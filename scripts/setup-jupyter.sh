@@ -2,8 +2,10 @@
 # Installs, from Debian's packages, the Jupyter pieces the tests use: the kernel conformance suite,
 # nbconvert/nbclient to execute notebooks headless, JupyterLab 4 for the browser tests, the classic
 # Notebook, Chromium and its driver for Selenium, and NumPy, the oracle for the preprocessing's replica of
-# numpy.argsort. Debian 13 packages JupyterLab 4 (`jupyterlab`); Debian 12 has none, so there this also
-# makes the cached Debian 13 root the browser tests serve JupyterLab 4 from (scripts/debian13.sh).
+# numpy.argsort. Debian 13 packages JupyterLab 4 (`jupyterlab`) and PyTorch 2.6 with safetensors (the other
+# side of the state_dict import and export tests); Debian 12 has no JupyterLab 4 and no safetensors, so there
+# this also makes the cached Debian 13 root that the browser tests serve JupyterLab 4 from and the state_dict
+# tests run PyTorch in (scripts/debian13.sh).
 # Does nothing when they are already there. Needs root (or sudo) the first time.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd -P)
@@ -13,7 +15,8 @@ MODULES="jupyter_kernel_test, jupyter_client, nbconvert, nbclient, numpy, jupyte
 . /etc/os-release
 case "${VERSION_CODENAME:-}" in
     bullseye|bookworm) lab_in_root=yes ;;
-    *) lab_in_root=no; PACKAGES="$PACKAGES jupyterlab"; MODULES="$MODULES, jupyterlab" ;;
+    *) lab_in_root=no; PACKAGES="$PACKAGES jupyterlab python3-torch python3-safetensors"
+       MODULES="$MODULES, jupyterlab, torch, safetensors" ;;
 esac
 
 ready() {

@@ -11,8 +11,13 @@ kit's dataset format (train.txt, test.txt, num_items.txt).
       float64 parity with the golden fixture (graphs, eval logits, train loss and gradients)
   scripts/bench/lessr_torch.py time --dataset-dir DIR [--max-batches N] [--threads 1]
       time per training batch and per evaluation batch, and their epoch totals
+  scripts/bench/lessr_torch.py save-random --num-items N [--dtype float64] --out model.pth [model.safetensors model.npz]
+      a LESSR with random weights, saved as torch.save(model.state_dict(), f) (the kit's import reads it)
+  scripts/bench/lessr_torch.py logits --state-dict F --sessions FILE --out logits.npy
+      the model of a state_dict file (the kit's export), load_state_dict(strict=True), eval-mode logits
 
-Needs Debian's python3-torch (1.13) and numpy; nothing else.
+Needs Debian's python3-torch (1.13 on Debian 12, 2.6 on Debian 13) and numpy; .safetensors needs
+python3-safetensors (Debian 13).
 """
 import argparse
 import warnings
@@ -88,9 +93,9 @@ def segment_softmax(e, seg, n):
 
 
 class EOPA(nn.Module):
-    def __init__(self, input_dim, output_dim, feat_drop):
+    def __init__(self, input_dim, output_dim, feat_drop, batch_norm=True):
         super().__init__()
-        self.batch_norm = nn.BatchNorm1d(input_dim)
+        self.batch_norm = nn.BatchNorm1d(input_dim) if batch_norm else None
         self.feat_drop = nn.Dropout(feat_drop)
         self.gru = nn.GRU(input_dim, input_dim, batch_first=True)
         self.fc_self = nn.Linear(input_dim, output_dim, bias=False)
@@ -98,7 +103,8 @@ class EOPA(nn.Module):
         self.activation = nn.PReLU(output_dim)
 
     def forward(self, g, feat):
-        feat = self.batch_norm(feat)
+        if self.batch_norm is not None:
+            feat = self.batch_norm(feat)
         ft = self.feat_drop(feat)
         neigh = th.zeros_like(feat)
         for nodes, src in g.buckets:
@@ -108,9 +114,9 @@ class EOPA(nn.Module):
 
 
 class SGAT(nn.Module):
-    def __init__(self, input_dim, hidden_dim, output_dim, feat_drop):
+    def __init__(self, input_dim, hidden_dim, output_dim, feat_drop, batch_norm=True):
         super().__init__()
-        self.batch_norm = nn.BatchNorm1d(input_dim)
+        self.batch_norm = nn.BatchNorm1d(input_dim) if batch_norm else None
         self.feat_drop = nn.Dropout(feat_drop)
         self.fc_q = nn.Linear(input_dim, hidden_dim, bias=True)
         self.fc_k = nn.Linear(input_dim, hidden_dim, bias=False)
@@ -119,7 +125,7 @@ class SGAT(nn.Module):
         self.activation = nn.PReLU(output_dim)
 
     def forward(self, g, feat):
-        feat = self.feat_drop(self.batch_norm(feat))
+        feat = self.feat_drop(feat if self.batch_norm is None else self.batch_norm(feat))
         q, k, v = self.fc_q(feat), self.fc_k(feat), self.fc_v(feat)
         e = self.fc_e(th.sigmoid(q[g.sc_src] + k[g.sc_dst]))
         a = segment_softmax(e, g.sc_dst, g.num_nodes)
@@ -128,9 +134,9 @@ class SGAT(nn.Module):
 
 
 class AttnReadout(nn.Module):
-    def __init__(self, input_dim, hidden_dim, output_dim, feat_drop):
+    def __init__(self, input_dim, hidden_dim, output_dim, feat_drop, batch_norm=True):
         super().__init__()
-        self.batch_norm = nn.BatchNorm1d(input_dim)
+        self.batch_norm = nn.BatchNorm1d(input_dim) if batch_norm else None
         self.feat_drop = nn.Dropout(feat_drop)
         self.fc_u = nn.Linear(input_dim, hidden_dim, bias=False)
         self.fc_v = nn.Linear(input_dim, hidden_dim, bias=True)
@@ -139,7 +145,7 @@ class AttnReadout(nn.Module):
         self.activation = nn.PReLU(output_dim)
 
     def forward(self, g, feat):
-        feat = self.feat_drop(self.batch_norm(feat))
+        feat = self.feat_drop(feat if self.batch_norm is None else self.batch_norm(feat))
         feat_u = self.fc_u(feat)
         feat_v = self.fc_v(feat[g.last])[g.segment]
         e = self.fc_e(th.sigmoid(feat_u + feat_v))
@@ -151,19 +157,20 @@ class AttnReadout(nn.Module):
 
 
 class LESSR(nn.Module):
-    def __init__(self, num_items, embedding_dim, num_layers, feat_drop=0.0):
+    def __init__(self, num_items, embedding_dim, num_layers, feat_drop=0.0, batch_norm=True):
         super().__init__()
         self.embedding = nn.Embedding(num_items, embedding_dim)
         self.indices = nn.Parameter(th.arange(num_items, dtype=th.long), requires_grad=False)
         self.layers = nn.ModuleList()
         input_dim = embedding_dim
         for i in range(num_layers):
-            layer = EOPA(input_dim, embedding_dim, feat_drop) if i % 2 == 0 else SGAT(input_dim, embedding_dim, embedding_dim, feat_drop)
+            layer = (EOPA(input_dim, embedding_dim, feat_drop, batch_norm) if i % 2 == 0
+                     else SGAT(input_dim, embedding_dim, embedding_dim, feat_drop, batch_norm))
             self.layers.append(layer)
             input_dim += embedding_dim
-        self.readout = AttnReadout(input_dim, embedding_dim, embedding_dim, feat_drop)
+        self.readout = AttnReadout(input_dim, embedding_dim, embedding_dim, feat_drop, batch_norm)
         input_dim += embedding_dim
-        self.batch_norm = nn.BatchNorm1d(input_dim)
+        self.batch_norm = nn.BatchNorm1d(input_dim) if batch_norm else None
         self.feat_drop = nn.Dropout(feat_drop)
         self.fc_sr = nn.Linear(input_dim, embedding_dim, bias=False)
 
@@ -177,7 +184,7 @@ class LESSR(nn.Module):
         for layer in self.layers:
             feat = th.cat([layer(g, feat), feat], dim=1)
         sr = th.cat([feat[g.last], self.readout(g, feat)], dim=1)
-        sr = self.fc_sr(self.feat_drop(self.batch_norm(sr)))
+        sr = self.fc_sr(self.feat_drop(sr if self.batch_norm is None else self.batch_norm(sr)))
         return sr @ self.embedding(self.indices).t()
 
 
@@ -297,6 +304,72 @@ def timing(args):
     return 0
 
 
+# ---- state_dicts: weights both ways with the kit -------------------------------------------
+
+def config_of(state_dict):
+    """LESSR's configuration from a state_dict's names and shapes, as the kit's import reads it."""
+    num_items, embedding_dim = state_dict['embedding.weight'].shape
+    layers = {int(k.split('.')[1]) for k in state_dict if k.startswith('layers.')}
+    return num_items, embedding_dim, len(layers), any('batch_norm.' in k for k in state_dict)
+
+
+def read_state_dict(path):
+    """A state_dict file as PyTorch users read each format (a .pth with weights_only=True)."""
+    if path.endswith('.safetensors'):
+        from safetensors.torch import load_file
+        return load_file(path)
+    if path.endswith('.npz'):
+        with np.load(path) as z:
+            return {k: th.from_numpy(z[k].copy()) for k in z.files}
+    return th.load(path, weights_only=True)
+
+
+def save_random(args):
+    """A LESSR with random weights and running statistics, saved with torch.save(model.state_dict(), f)."""
+    th.manual_seed(args.seed)
+    model = LESSR(args.num_items, args.embedding_dim, args.num_layers, 0.0, not args.no_batch_norm)
+    with th.no_grad():
+        for name, t in model.state_dict().items():
+            if name.endswith('running_mean'):
+                t.normal_(0, 0.3)
+            elif name.endswith('running_var'):
+                t.uniform_(0.5, 2.0)
+            elif name.endswith('activation.weight'):
+                t.uniform_(0.0, 0.5)
+            elif name.endswith('num_batches_tracked'):
+                t.fill_(7)
+    if args.dtype == 'float64':
+        model.double()
+    for out in args.out:
+        if args.whole_model:
+            th.save(model, out)
+        elif out.endswith('.safetensors'):
+            from safetensors.torch import save_file
+            save_file(model.state_dict(), out)
+        elif out.endswith('.npz'):
+            np.savez(out, **{k: v.numpy() for k, v in model.state_dict().items()})
+        else:
+            th.save(model.state_dict(), out)
+    return 0
+
+
+def logits(args):
+    """Eval-mode logits of the state_dict's model (loaded with strict=True) for each session of a file."""
+    state_dict = read_state_dict(args.state_dict)
+    num_items, embedding_dim, num_layers, batch_norm = config_of(state_dict)
+    model = LESSR(num_items, embedding_dim, num_layers, 0.0, batch_norm)
+    model.load_state_dict(state_dict, strict=True)
+    in_order = list(state_dict.keys()) == list(model.state_dict().keys())
+    dtypes = sorted({str(v.dtype) for v in state_dict.values()})
+    model.eval()
+    with th.no_grad():
+        out = model(Batch(read_sessions(args.sessions)))
+    np.save(args.out, out.numpy().astype(np.float32))
+    print(json.dumps({'torch': th.__version__, 'config': [int(num_items), int(embedding_dim), num_layers, batch_norm],
+                      'state_dict_order': in_order, 'dtypes': dtypes}))
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest='cmd', required=True)
@@ -310,8 +383,22 @@ def main():
     t.add_argument('--embedding-dim', type=int, default=32)
     t.add_argument('--num-layers', type=int, default=3)
     t.add_argument('--feat-drop', type=float, default=0.2)
+    r = sub.add_parser('save-random', help='a random LESSR saved as torch.save(model.state_dict(), f) (or .safetensors, .npz)')
+    r.add_argument('--num-items', type=int, required=True)
+    r.add_argument('--embedding-dim', type=int, default=32)
+    r.add_argument('--num-layers', type=int, default=3)
+    r.add_argument('--no-batch-norm', action='store_true')
+    r.add_argument('--seed', type=int, default=0)
+    r.add_argument('--dtype', choices=['float32', 'float64'], default='float32')
+    r.add_argument('--whole-model', action='store_true', help='torch.save(model, f): what the kit must refuse')
+    r.add_argument('--out', nargs='+', required=True)
+    lg = sub.add_parser('logits', help="eval-mode logits of a state_dict file's model, strict=True, as .npy")
+    lg.add_argument('--state-dict', required=True)
+    lg.add_argument('--sessions', required=True, help='one session a line, item ids separated by commas')
+    lg.add_argument('--out', required=True)
     a = p.parse_args()
-    return check(a.fixture) if a.cmd == 'check' else timing(a)
+    return {'check': lambda: check(a.fixture), 'time': lambda: timing(a), 'save-random': lambda: save_random(a),
+            'logits': lambda: logits(a)}[a.cmd]()
 
 
 if __name__ == '__main__':

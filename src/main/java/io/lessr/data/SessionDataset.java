@@ -60,6 +60,14 @@ public record SessionDataset(int numItems, List<int[]> trainSessions, List<int[]
                 numItems, trainSessions.subList(0, cut), trainSessions.subList(cut, trainSessions.size()));
     }
 
+    /** The item count of a dataset folder ({@code num_items.txt}), without reading its sessions. */
+    public static int numItemsOf(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new DatasetFormatException(dir, 0, "dataset folder not found");
+        }
+        return readNumItems(dir.resolve(NUM_ITEMS_FILE));
+    }
+
     static int readNumItems(Path file) {
         List<String> lines = readLines(file);
         String first = lines.isEmpty() ? "" : lines.get(0).strip();

@@ -9,6 +9,7 @@ import io.lessr.graph.GraphBatch;
 import io.lessr.model.Lessr;
 import io.lessr.model.EngineSettings;
 import io.lessr.model.SavedModel;
+import io.lessr.model.torch.TorchWeights;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,6 +112,21 @@ public final class Recommender implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(device);
         try {
             return new Recommender(SavedModel.load(dir, manager), manager, workers, maxBatch, true);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Serves a PyTorch state_dict of twchen/lessr's {@code LESSR} ({@code .pth}/{@code .pt} from {@code
+     * torch.save(model.state_dict(), f)}, {@code .safetensors} or {@code .npz}) on the default device;
+     * {@code numItems}, when given, must match it.
+     */
+    public static Recommender fromStateDict(Path file, Integer numItems) {
+        NDManager manager = NDManager.newBaseManager(EngineSettings.device("auto"));
+        try {
+            return new Recommender(TorchWeights.load(file, numItems, 0, manager), manager, defaultWorkers(), 1, true);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
  * {@code LESSR_QUICK=1}, over a copy of the notebooks and the embedded data.
  */
 final class LabFrontEnd implements AutoCloseable {
-    private static final Path SCRIPTS = Path.of("scripts").toAbsolutePath();
-
     final String baseUrl;
     final String token = UUID.randomUUID().toString().replace("-", "");
     final Path root;
@@ -74,12 +72,8 @@ final class LabFrontEnd implements AutoCloseable {
         if (hasJupyterLab4()) {
             return new LabFrontEnd("this machine", List.of(), lab, "ServerApp", work);
         }
-        Path debian13 = debian13LabRoot();
-        List<String> launcher = new java.util.ArrayList<>(List.of(SCRIPTS.resolve("debian13.sh").toString(), "run", debian13.toString()));
-        for (Path dir : mountsForTheKernel(work)) {
-            launcher.addAll(List.of("--bind", dir.toString()));
-        }
-        launcher.add("--");
+        Path debian13 = io.lessr.Debian13.labRoot();
+        List<String> launcher = io.lessr.Debian13.launcher(debian13, mountsForTheKernel(work));
         return new LabFrontEnd(debian13.toString(), launcher, lab, "ServerApp", work);
     }
 
@@ -93,19 +87,6 @@ final class LabFrontEnd implements AutoCloseable {
                 "import sys, jupyterlab; sys.exit(0 if int(jupyterlab.__version__.split('.')[0]) >= 4 else 1)")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         return p.waitFor() == 0;
-    }
-
-    /** The cached Debian 13 root with JupyterLab 4 (made by setup-jupyter.sh; made here if it is not yet). */
-    private static Path debian13LabRoot() throws Exception {
-        Path out = Files.createTempFile("lessr-debian13", ".log");
-        Process p = new ProcessBuilder(SCRIPTS.resolve("debian13.sh").toString(), "root", "lab")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(out.toFile()).start();
-        if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("scripts/debian13.sh root lab failed: " + Files.readString(out));
-        }
-        List<String> lines = Files.readAllLines(out);
-        return Path.of(lines.get(lines.size() - 1).strip());
     }
 
     /**

@@ -1,0 +1,146 @@
+package io.lessr.model.torch;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * A PyTorch state_dict on disk, name to tensor in the file's order, in one of three formats: {@code .pth}
+ * or {@code .pt} ({@code torch.save(model.state_dict(), f)}), {@code .safetensors} and {@code .npz}. Read by
+ * content, whatever the file's name; written by the name's ending, atomically (a temporary file beside it,
+ * then a rename), so that a failed export leaves nothing behind.
+ */
+public final class StateDictFile {
+    /** The formats, by the file name endings that choose them. */
+    public enum Format { PTH, SAFETENSORS, NPZ }
+
+    private StateDictFile() {}
+
+    public static Map<String, TorchTensor> read(Path file) {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(16);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        String where = file.toString();
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') {
+            Map<String, byte[]> entries = zipEntries(file);
+            String prefix = PthFormat.archivePrefix(entries.keySet());
+            return prefix != null ? PthFormat.read(entries, prefix, where) : NpzFormat.read(entries, where);
+        }
+        if (head.length >= 2 && (head[0] & 0xff) == 0x80) {
+            throw new IllegalArgumentException(where + " is in torch.save's legacy format (before PyTorch 1.6, or "
+                    + "_use_new_zipfile_serialization=False): load it in PyTorch and save it again with torch.save(state_dict, f)");
+        }
+        if (head.length >= 9 && head[8] == '{') {
+            try {
+                return SafetensorsFormat.read(Files.readAllBytes(file), where);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+        throw new IllegalArgumentException(where + " is not a state_dict file (.pth/.pt from torch.save, .safetensors or .npz)");
+    }
+
+    /** The format {@code file} is in, by its content ("pth", "safetensors" or "npz"). */
+    public static String formatOfContent(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(9);
+            if (head.length >= 2 && head[0] == 'P' && head[1] == 'K') {
+                return PthFormat.archivePrefix(zipEntries(file).keySet()) != null ? "pth" : "npz";
+            }
+            return head.length == 9 && head[8] == '{' ? "safetensors" : "unknown";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    public static Format formatOf(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".pth") || name.endsWith(".pt")) {
+            return Format.PTH;
+        }
+        if (name.endsWith(".safetensors")) {
+            return Format.SAFETENSORS;
+        }
+        if (name.endsWith(".npz")) {
+            return Format.NPZ;
+        }
+        throw new IllegalArgumentException(file + ": the name must end in .pth, .pt, .safetensors or .npz (it chooses the format)");
+    }
+
+    /** Writes {@code tensors} in the format {@code file}'s name chooses, replacing {@code file} atomically. */
+    public static void write(Map<String, TorchTensor> tensors, Path file) {
+        Format format = formatOf(file);
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            // Not Files.createTempFile: its file is private to the owner, and the rename would keep that.
+            tmp = dir.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE))) {
+                switch (format) {
+                    case PTH -> PthFormat.write(tensors, out);
+                    case SAFETENSORS -> SafetensorsFormat.write(tensors, out);
+                    case NPZ -> NpzFormat.write(tensors, out);
+                }
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the temporary file's name starts with a dot: harmless if it stays
+                }
+            }
+        }
+    }
+
+    private static Map<String, byte[]> zipEntries(Path file) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            Enumeration<? extends ZipEntry> entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                if (e.isDirectory()) {
+                    continue;
+                }
+                try (InputStream in = zip.getInputStream(e)) {
+                    out.put(e.getName(), in.readAllBytes());
+                }
+            }
+        } catch (ZipException e) {
+            throw new IllegalArgumentException(file + ": a damaged zip (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        return out;
+    }
+}
