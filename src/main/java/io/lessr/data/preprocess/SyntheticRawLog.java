@@ -4,10 +4,9 @@ import io.lessr.data.SyntheticSessions;
 import io.lessr.data.SyntheticSessions.Settings;
 
 import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -15,8 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import io.lessr.data.AtomicDirectory;
-import java.nio.file.StandardCopyOption;
+import io.lessr.data.AtomicFile;
 import java.util.Collections;
 import java.util.Locale;
 
@@ -48,20 +46,13 @@ public final class SyntheticRawLog {
 
     /** Writes about {@code clicks} rows to {@code file}; returns the number written. */
     public static long write(RawDataset format, long clicks, long seed, Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
-            long written;
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                written = new SyntheticRawLog(format, seed).write(clicks, w);
-            }
-            AtomicDirectory.readableByAll(tmp, "rw-r--r--");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return written;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        long[] written = new long[1];
+        AtomicFile.write(file, out -> {
+            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+            written[0] = new SyntheticRawLog(format, seed).write(clicks, w);
+            w.flush();
+        });
+        return written[0];
     }
 
     private long write(long clicks, BufferedWriter w) throws IOException {

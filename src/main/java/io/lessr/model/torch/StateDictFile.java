@@ -1,16 +1,13 @@
 package io.lessr.model.torch;
 
-import java.io.BufferedOutputStream;
+import io.lessr.data.AtomicFile;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -90,37 +87,13 @@ public final class StateDictFile {
     /** Writes {@code tensors} in the format {@code file}'s name chooses, replacing {@code file} atomically. */
     public static void write(Map<String, TorchTensor> tensors, Path file) {
         Format format = formatOf(file);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            // Not Files.createTempFile: its file is private to the owner, and the rename would keep that.
-            tmp = dir.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE))) {
-                switch (format) {
-                    case PTH -> PthFormat.write(tensors, out);
-                    case SAFETENSORS -> SafetensorsFormat.write(tensors, out);
-                    case NPZ -> NpzFormat.write(tensors, out);
-                }
+        AtomicFile.write(file, out -> {
+            switch (format) {
+                case PTH -> PthFormat.write(tensors, out);
+                case SAFETENSORS -> SafetensorsFormat.write(tensors, out);
+                case NPZ -> NpzFormat.write(tensors, out);
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the temporary file's name starts with a dot: harmless if it stays
-                }
-            }
-        }
+        });
     }
 
     private static Map<String, byte[]> zipEntries(Path file) {

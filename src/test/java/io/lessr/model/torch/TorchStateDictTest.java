@@ -222,14 +222,13 @@ class TorchStateDictTest {
                 assertEquals(List.copyOf(first.keySet()), List.copyOf(read.keySet()), name + ": in the .pth's order");
             }
         }
-        // Written as any file the user makes (not private to the owner), and nothing else left beside them.
-        Path plain = Files.createFile(work.resolve("plain-file"));
+        // Readable by all, as any written file (not private as a temporary file is), and nothing left beside them.
         try (Stream<Path> files = Files.list(work.resolve("exported"))) {
             List<Path> all = files.sorted().toList();
             assertEquals(List.of("trained.npz", "trained.pt", "trained.pth", "trained.safetensors"),
                     all.stream().map(p -> p.getFileName().toString()).toList());
             for (Path f : all) {
-                assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f), f.toString());
+                assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
             }
         }
         // The running statistics are the trained ones, not a fresh model's zeros and ones.
