@@ -15,6 +15,8 @@ kit's dataset format (train.txt, test.txt, num_items.txt).
       a LESSR with random weights, saved as torch.save(model.state_dict(), f) (the kit's import reads it)
   scripts/bench/lessr_torch.py logits --state-dict F --sessions FILE --out logits.npy
       the model of a state_dict file (the kit's export), load_state_dict(strict=True), eval-mode logits
+  scripts/bench/lessr_torch.py attention --state-dict F --sessions FILE --out attention.jsonl
+      each session's SGAT attention on its shortcut edges and readout weights (the kit's explain)
 
 Needs Debian's python3-torch (1.13 on Debian 12, 2.6 on Debian 13) and numpy; .safetensors needs
 python3-safetensors (Debian 13).
@@ -129,6 +131,7 @@ class SGAT(nn.Module):
         q, k, v = self.fc_q(feat), self.fc_k(feat), self.fc_v(feat)
         e = self.fc_e(th.sigmoid(q[g.sc_src] + k[g.sc_dst]))
         a = segment_softmax(e, g.sc_dst, g.num_nodes)
+        self.attention = a.detach()  # kept for `attention`: twchen/lessr computes it and drops it
         rst = th.zeros((g.num_nodes, v.shape[1]), dtype=v.dtype).index_add_(0, g.sc_dst, v[g.sc_src] * a)
         return self.activation(rst)
 
@@ -150,6 +153,7 @@ class AttnReadout(nn.Module):
         feat_v = self.fc_v(feat[g.last])[g.segment]
         e = self.fc_e(th.sigmoid(feat_u + feat_v))
         alpha = segment_softmax(e, g.segment, len(g.last))
+        self.attention = alpha.detach()
         rst = th.zeros((len(g.last), feat.shape[1]), dtype=feat.dtype).index_add_(0, g.segment, feat * alpha)
         if self.fc_out is not None:
             rst = self.fc_out(rst)
@@ -370,6 +374,26 @@ def logits(args):
     return 0
 
 
+def attention(args):
+    """Each session's SGAT attention on its shortcut edges and readout weights, eval mode, as JSON lines."""
+    state_dict = read_state_dict(args.state_dict)
+    num_items, embedding_dim, num_layers, batch_norm = config_of(state_dict)
+    model = LESSR(num_items, embedding_dim, num_layers, 0.0, batch_norm)
+    model.load_state_dict(state_dict, strict=True)
+    model.eval()
+    with open(args.out, 'w') as out, th.no_grad():
+        for seq in read_sessions(args.sessions):
+            g = Batch([seq])
+            model(g)
+            items = g.iid.tolist()
+            sgat = [{'layer': i, 'edges': [{'src': items[s], 'dst': items[d], 'weight': float(w)} for s, d, w in
+                                           zip(g.sc_src.tolist(), g.sc_dst.tolist(), layer.attention.reshape(-1).tolist())]}
+                    for i, layer in enumerate(model.layers) if isinstance(layer, SGAT)]
+            readout = [{'item': items[n], 'weight': float(w)} for n, w in enumerate(model.readout.attention.reshape(-1).tolist())]
+            out.write(json.dumps({'session': seq, 'sgat': sgat, 'readout': readout}) + '\n')
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest='cmd', required=True)
@@ -396,9 +420,13 @@ def main():
     lg.add_argument('--state-dict', required=True)
     lg.add_argument('--sessions', required=True, help='one session a line, item ids separated by commas')
     lg.add_argument('--out', required=True)
+    at = sub.add_parser('attention', help="each session's SGAT and readout attention (eval mode) as JSON lines")
+    at.add_argument('--state-dict', required=True)
+    at.add_argument('--sessions', required=True, help='one session a line, item ids separated by commas')
+    at.add_argument('--out', required=True)
     a = p.parse_args()
     return {'check': lambda: check(a.fixture), 'time': lambda: timing(a), 'save-random': lambda: save_random(a),
-            'logits': lambda: logits(a)}[a.cmd]()
+            'logits': lambda: logits(a), 'attention': lambda: attention(a)}[a.cmd]()
 
 
 if __name__ == '__main__':

@@ -9,7 +9,7 @@ import java.io.UncheckedIOException;
 /** {@code java -jar lessr.jar <command>}: the kit's command line. */
 @Command(name = "lessr", mixinStandardHelpOptions = true, version = "lessr-kit 0.1.0",
         description = "Session-based recommendation with LESSR (Chen & Wong, KDD 2020) on DJL.",
-        subcommands = {TrainCommand.class, DownloadCommand.class, RecommendCommand.class, ImportCommand.class, ExportCommand.class, SynthCommand.class, PreprocessCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, DownloadCommand.class, RecommendCommand.class, ExplainCommand.class, ImportCommand.class, ExportCommand.class, SynthCommand.class, PreprocessCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         EngineSettings.configureDefaults();

@@ -41,14 +41,28 @@ public final class AttnReadout extends GraphLayer {
 
     @Override
     protected NDArray body(ParameterStore ps, NDArray normed, NDArray feat, NDList graph, boolean training) {
-        NDArray featU = apply(fcU, ps, feat, training);
-        NDArray featV = Rows.gather(
-                apply(fcV, ps, Rows.gather(feat, graph.get(LAST_NODES)), training), graph.get(NODE_SESSIONS));
-        NDArray e = apply(fcE, ps, Activation.sigmoid(featU.add(featV)), training);
+        NDArray e = scores(ps, feat, graph, training);
         NDArray rst = Segments.softmaxWeightedSum(graph.get(SESSION_SUM), e, feat, Segments.scoreBound(fcE, e));
         if (fcOut != null) {
             rst = apply(fcOut, ps, rst, training);
         }
         return apply(activation, ps, rst, training);
+    }
+
+    /** {@code e}: one score per node, conditioned on its session's last node. */
+    private NDArray scores(ParameterStore ps, NDArray feat, NDList graph, boolean training) {
+        NDArray featU = apply(fcU, ps, feat, training);
+        NDArray featV = Rows.gather(
+                apply(fcV, ps, Rows.gather(feat, graph.get(LAST_NODES)), training), graph.get(NODE_SESSIONS));
+        return apply(fcE, ps, Activation.sigmoid(featU.add(featV)), training);
+    }
+
+    /**
+     * {@code alpha} in eval mode: each node's weight in its session's sum (DGL's {@code softmax_nodes}), one
+     * per node of the batch; {@code normed} is the readout's input after its batch norm.
+     */
+    public NDArray attention(ParameterStore ps, NDArray normed, NDList graph) {
+        NDArray e = scores(ps, normed, graph, false);
+        return Segments.softmax(graph.get(SESSION_SUM), graph.get(NODE_SESSIONS), e, Segments.scoreBound(fcE, e)).reshape(-1);
     }
 }

@@ -18,7 +18,9 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * LESSR: item embeddings, {@code numLayers} graph layers (even layers {@link Eopa} on the EOP
@@ -149,6 +151,29 @@ public final class Lessr extends TorchBlock {
      */
     public NDArray predict(ParameterStore ps, NDList graph) {
         return scores(ps, forwardRenormalized(ps, graph, false), false);
+    }
+
+    /**
+     * What the model looks at, in eval mode (the paper's two attentions): each SGAT layer's weight on every
+     * shortcut edge (softmax over each node's incoming edges), the readout's weight on every node (softmax
+     * over each session's nodes), and the logits. As {@link #predict}, it only reads the model: the
+     * embedding must already be renormalised.
+     */
+    public Attention attention(ParameterStore ps, NDList graph) {
+        NDArray x = itemFeatures(ps, graph, false);
+        Map<Integer, NDArray> sgat = new LinkedHashMap<>();
+        NDArray readoutWeights = null;
+        for (int i = 0; i < stages.size(); i++) {
+            Stage stage = stages.get(i);
+            NDArray normed = stage.normalizedForEval(ps, x);
+            if (i < layers.size() && layers.get(i) instanceof Sgat layer) {
+                sgat.put(i, layer.attention(ps, normed, graph));
+            } else if (i == layers.size()) {
+                readoutWeights = readout.attention(ps, normed, graph);
+            }
+            x = stage.body(ps, x, normed, normed, graph, false);
+        }
+        return new Attention(sgat, readoutWeights, scores(ps, x, false));
     }
 
     private NDArray forwardRenormalized(ParameterStore ps, NDList graph, boolean training) {

@@ -31,4 +31,13 @@ final class Segments {
         NDArray denominator = membership.matMul(weights);
         return numerator.div(denominator);
     }
+
+    /**
+     * The weights {@link #softmaxWeightedSum} sums with, one per row: {@code softmax(scores)} within each
+     * segment; {@code segmentOfRow} gives each row's segment. They sum to 1 over every segment.
+     */
+    static NDArray softmax(NDArray membership, NDArray segmentOfRow, NDArray scores, NDArray bound) {
+        NDArray weights = scores.sub(bound.stopGradient()).exp(); // (rows, 1)
+        return weights.div(Rows.gather(membership.matMul(weights), segmentOfRow));
+    }
 }

@@ -41,13 +41,25 @@ public final class Sgat extends GraphLayer {
 
     @Override
     protected NDArray body(ParameterStore ps, NDArray normed, NDArray feat, NDList graph, boolean training) {
-        NDArray src = graph.get(SHORTCUT_SRC);
-        NDArray dst = graph.get(SHORTCUT_DST);
-        NDArray q = Rows.gather(apply(fcQ, ps, feat, training), src);
-        NDArray k = Rows.gather(apply(fcK, ps, feat, training), dst);
-        NDArray e = apply(fcE, ps, Activation.sigmoid(q.add(k)), training);
-        NDArray v = Rows.gather(apply(fcV, ps, feat, training), src);
+        NDArray e = scores(ps, feat, graph, training);
+        NDArray v = Rows.gather(apply(fcV, ps, feat, training), graph.get(SHORTCUT_SRC));
         NDArray rst = Segments.softmaxWeightedSum(graph.get(SHORTCUT_SUM), e, v, Segments.scoreBound(fcE, e));
         return apply(activation, ps, rst, training);
+    }
+
+    /** {@code e}: one score per shortcut edge. */
+    private NDArray scores(ParameterStore ps, NDArray feat, NDList graph, boolean training) {
+        NDArray q = Rows.gather(apply(fcQ, ps, feat, training), graph.get(SHORTCUT_SRC));
+        NDArray k = Rows.gather(apply(fcK, ps, feat, training), graph.get(SHORTCUT_DST));
+        return apply(fcE, ps, Activation.sigmoid(q.add(k)), training);
+    }
+
+    /**
+     * {@code a} in eval mode: each shortcut edge's weight in its destination's sum (DGL's {@code
+     * edge_softmax}), one per edge of the batch; {@code normed} is the layer's input after its batch norm.
+     */
+    public NDArray attention(ParameterStore ps, NDArray normed, NDList graph) {
+        NDArray e = scores(ps, normed, graph, false);
+        return Segments.softmax(graph.get(SHORTCUT_SUM), graph.get(SHORTCUT_DST), e, Segments.scoreBound(fcE, e)).reshape(-1);
     }
 }

@@ -57,6 +57,11 @@ public final class Stage {
         return body.apply(ps, x, normed, dropped, graph, training);
     }
 
+    /** The input after the batch norm in eval mode (running statistics); dropout is off in eval mode. */
+    public NDArray normalizedForEval(ParameterStore ps, NDArray x) {
+        return batchNorm == null ? x : TorchBlock.apply(batchNorm, ps, x, false);
+    }
+
     public boolean normalizes() {
         return batchNorm != null;
     }

@@ -124,7 +124,7 @@ public final class SessionGraphView {
     }
 
     /** A filled arrow head at (ex, ey), pointing along the curve's last tangent (from its control point). */
-    private static void arrowHead(Graphics2D g2, double qx, double qy, double ex, double ey) {
+    static void arrowHead(Graphics2D g2, double qx, double qy, double ex, double ey) {
         double angle = Math.atan2(ey - qy, ex - qx);
         Path2D head = new Path2D.Double();
         head.moveTo(ex, ey);
@@ -134,7 +134,7 @@ public final class SessionGraphView {
         g2.fill(head);
     }
 
-    private static void text(Graphics2D g2, double x, double y, String s) {
+    static void text(Graphics2D g2, double x, double y, String s) {
         if (!s.isEmpty()) {
             Color c = g2.getColor();
             g2.setColor(Color.BLACK);

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.lessr.graph.GraphBatch;
+import io.lessr.graph.SessionGraph;
+import io.lessr.model.Attention;
 import io.lessr.model.Lessr;
 import io.lessr.model.EngineSettings;
 import io.lessr.model.SavedModel;
@@ -145,6 +147,36 @@ public final class Recommender implements AutoCloseable {
     /** As {@link #recommend(List, int)}; with {@code excludeSeen}, items already in the session are left out. */
     public List<Recommendation> recommend(List<Integer> session, int k, boolean excludeSeen) {
         return await(submit(session, k, excludeSeen));
+    }
+
+    /**
+     * What the model looks at for {@code session} (eval mode): each SGAT layer's attention on the session's
+     * shortcut edges, the readout's weight on each item, and the top {@code k}. Computed on the calling thread;
+     * safe beside the workers, which only read the model too.
+     */
+    public Explanation explain(List<Integer> session, int k) {
+        int[] items = validate(session, k);
+        List<Recommendation> top = recommend(session, k);
+        SessionGraph g = SessionGraph.of(items);
+        try (NDManager scope = manager.newSubManager()) {
+            NDList graph = GraphBatch.of(List.of(items), new int[1]).toNDList(scope);
+            Attention a = model.attention(new ParameterStore(scope, false), graph);
+            List<Explanation.Layer> sgat = new ArrayList<>();
+            a.shortcut().forEach((layer, weights) -> {
+                float[] w = weights.toFloatArray();
+                List<Explanation.Edge> edges = new ArrayList<>(w.length);
+                for (int e = 0; e < w.length; e++) {
+                    edges.add(new Explanation.Edge(g.items()[g.shortcutSrc()[e]], g.items()[g.shortcutDst()[e]], w[e]));
+                }
+                sgat.add(new Explanation.Layer(layer, List.copyOf(edges)));
+            });
+            float[] alpha = a.readout().toFloatArray();
+            List<Explanation.ItemWeight> readout = new ArrayList<>(alpha.length);
+            for (int i = 0; i < alpha.length; i++) {
+                readout.add(new Explanation.ItemWeight(g.items()[i], alpha[i]));
+            }
+            return new Explanation(List.copyOf(session), List.copyOf(sgat), List.copyOf(readout), top);
+        }
     }
 
     /** Scores many sessions; they are batched together. */

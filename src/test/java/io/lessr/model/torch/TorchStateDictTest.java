@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.lessr.PyTorchSide;
 import io.lessr.cli.MainAccess;
 import io.lessr.graph.GraphBatch;
 import io.lessr.model.EngineSettings;

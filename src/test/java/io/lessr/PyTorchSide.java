@@ -1,6 +1,5 @@
-package io.lessr.model.torch;
+package io.lessr;
 
-import io.lessr.Debian13;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,11 +14,11 @@ import java.util.concurrent.TimeUnit;
  * that {@code scripts/setup-jupyter.sh} makes on Debian 12 (which packages no safetensors). Runs
  * {@code scripts/bench/lessr_torch.py}, the walkthrough's LESSR in plain PyTorch, or a few lines of Python.
  */
-final class PyTorchSide {
+public final class PyTorchSide {
     private static final Path REPO = Path.of("").toAbsolutePath();
     private final List<String> launcher;
     /** "this machine" or the root's path, for messages. */
-    final String where;
+    public final String where;
 
     private PyTorchSide(List<String> launcher, String where) {
         this.launcher = launcher;
@@ -27,7 +26,7 @@ final class PyTorchSide {
     }
 
     /** PyTorch for files under {@code work}. */
-    static PyTorchSide forFilesUnder(Path work) throws Exception {
+    public static PyTorchSide forFilesUnder(Path work) throws Exception {
         Process probe = new ProcessBuilder("/usr/bin/python3", "-c", "import torch, safetensors")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (probe.waitFor(2, TimeUnit.MINUTES) && probe.exitValue() == 0) {
@@ -40,14 +39,14 @@ final class PyTorchSide {
     }
 
     /** {@code scripts/bench/lessr_torch.py ARGS}; its standard output. */
-    String lessrTorch(String... args) throws IOException, InterruptedException {
+    public String lessrTorch(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", REPO.resolve("scripts/bench/lessr_torch.py").toString()));
         cmd.addAll(List.of(args));
         return run(cmd);
     }
 
     /** {@code python3 -c CODE ARGS}; its standard output. */
-    String python(String code, String... args) throws IOException, InterruptedException {
+    public String python(String code, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", "-c", code));
         cmd.addAll(List.of(args));
         return run(cmd);
