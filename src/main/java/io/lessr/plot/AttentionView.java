@@ -107,7 +107,7 @@ public final class AttentionView {
         }
         int n = order.size();
         double cx = SIZE / 2.0;
-        double cy = SIZE / 2.0 - 5;
+        double cy = SIZE / 2.0 - 12;
         double radius = n == 1 ? 0 : 120;
         double[] x = new double[n];
         double[] y = new double[n];
@@ -127,7 +127,10 @@ public final class AttentionView {
         g2.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         g2.drawString("SGAT layers." + layer.layer() + ": attention on the shortcut edges", 10, 20);
         g2.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        g2.drawString("edge width and colour: attention (into each item it sums to 1)", 10, SIZE - 24);
+        g2.drawString("edge width and colour: attention (into each item it sums to 1)", 10, SIZE - 38);
+        if (n > 4) {
+            g2.drawString("numbers under 0.15 left out (AttentionView.shortcutEdges lists them all)", 10, SIZE - 24);
+        }
         g2.drawString("node size: readout weight α; orange: the last click's item", 10, SIZE - 10);
         for (int r = 0; r < edges.rowCount(); r++) {
             int s = order.indexOf(edges.intColumn("src item").getInt(r));
@@ -160,7 +163,10 @@ public final class AttentionView {
             double ey = y[d] - dy / len * nodeRadius(alpha.get(order.get(d)));
             g2.draw(new QuadCurve2D.Double(x[s], y[s], qx, qy, ex, ey));
             SessionGraphView.arrowHead(g2, qx, qy, ex, ey);
-            SessionGraphView.text(g2, (mx + qx) / 2, (my + qy) / 2, label);
+            // In a larger graph the faint edges' numbers would cover each other: the table has them all.
+            if (n <= 4 || w >= 0.15f) {
+                SessionGraphView.text(g2, (mx + qx) / 2, (my + qy) / 2, label);
+            }
         }
         g2.setStroke(new BasicStroke(1.2f));
         Map<Integer, List<Integer>> clicks = clicks(e);

@@ -102,6 +102,18 @@ class NotebookExecutionTest {
             assertEquals(executedShape.get(cell), storedShape.get(cell), name + " cell " + cell
                     + ": stored outputs differ from a fresh run's; run scripts/store-notebooks.py");
         }
+        // What the model looks at: the attention pictures are stored, so that they show without running anything.
+        long attentionPictures = 0;
+        for (JsonElement c : stored.getAsJsonArray("cells")) {
+            JsonObject o = c.getAsJsonObject();
+            if (join(o.get("source")).contains("AttentionView.shortcutGraph") && o.has("outputs")) {
+                for (JsonElement output : o.getAsJsonArray("outputs")) {
+                    JsonObject x = output.getAsJsonObject();
+                    attentionPictures += x.has("data") && x.getAsJsonObject("data").has("image/png") ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(attentionPictures >= 2, name + " stores " + attentionPictures + " attention pictures");
         for (JsonElement c : stored.getAsJsonArray("cells")) {
             JsonObject o = c.getAsJsonObject();
             for (JsonElement output : o.has("outputs") ? o.getAsJsonArray("outputs") : new com.google.gson.JsonArray()) {
