@@ -357,30 +357,31 @@ def save_random(args):
     return 0
 
 
-def logits(args):
-    """Eval-mode logits of the state_dict's model (loaded with strict=True) for each session of a file."""
-    state_dict = read_state_dict(args.state_dict)
+def load_model(path):
+    """The state_dict file and its LESSR, loaded with strict=True, in eval mode."""
+    state_dict = read_state_dict(path)
     num_items, embedding_dim, num_layers, batch_norm = config_of(state_dict)
     model = LESSR(num_items, embedding_dim, num_layers, 0.0, batch_norm)
     model.load_state_dict(state_dict, strict=True)
+    return state_dict, model.eval()
+
+
+def logits(args):
+    """Eval-mode logits of the state_dict's model (loaded with strict=True) for each session of a file."""
+    state_dict, model = load_model(args.state_dict)
     in_order = list(state_dict.keys()) == list(model.state_dict().keys())
     dtypes = sorted({str(v.dtype) for v in state_dict.values()})
-    model.eval()
     with th.no_grad():
         out = model(Batch(read_sessions(args.sessions)))
     np.save(args.out, out.numpy().astype(np.float32))
-    print(json.dumps({'torch': th.__version__, 'config': [int(num_items), int(embedding_dim), num_layers, batch_norm],
+    print(json.dumps({'torch': th.__version__, 'config': list(config_of(state_dict)),
                       'state_dict_order': in_order, 'dtypes': dtypes}))
     return 0
 
 
 def attention(args):
     """Each session's SGAT attention on its shortcut edges and readout weights, eval mode, as JSON lines."""
-    state_dict = read_state_dict(args.state_dict)
-    num_items, embedding_dim, num_layers, batch_norm = config_of(state_dict)
-    model = LESSR(num_items, embedding_dim, num_layers, 0.0, batch_norm)
-    model.load_state_dict(state_dict, strict=True)
-    model.eval()
+    _, model = load_model(args.state_dict)
     with open(args.out, 'w') as out, th.no_grad():
         for seq in read_sessions(args.sessions):
             g = Batch([seq])

@@ -7,7 +7,6 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.QuadCurve2D;
 import java.awt.geom.Rectangle2D;
@@ -108,21 +107,11 @@ public final class AttentionView {
         int n = order.size();
         double cx = SIZE / 2.0;
         double cy = SIZE / 2.0 - 12;
-        double radius = n == 1 ? 0 : 120;
-        double[] x = new double[n];
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            double a = 2 * Math.PI * i / n - Math.PI / 2;
-            x[i] = cx + radius * Math.cos(a);
-            y[i] = cy + radius * Math.sin(a);
-        }
+        double[][] xy = SessionGraphView.onCircle(n, cx, cy, 120);
+        double[] x = xy[0];
+        double[] y = xy[1];
         BufferedImage image = new BufferedImage(SIZE * SCALE, SIZE * SCALE, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g2 = image.createGraphics();
-        g2.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g2.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g2.scale(SCALE, SCALE);
-        g2.setColor(Color.WHITE);
-        g2.fillRect(0, 0, SIZE, SIZE);
+        Graphics2D g2 = SessionGraphView.canvas(image, SCALE);
         g2.setColor(Color.BLACK);
         g2.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         g2.drawString("SGAT layers." + layer.layer() + ": attention on the shortcut edges", 10, 20);
@@ -238,9 +227,7 @@ public final class AttentionView {
         int width = 400;
         int height = Math.max(260, 60 + 22 * Math.max(readout.rowCount(), top.rowCount()));
         BufferedImage image = new BufferedImage(2 * width * SCALE, height * SCALE, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.scale(SCALE, SCALE);
+        Graphics2D g = SessionGraphView.canvas(image, SCALE);
         bars("What the readout weighs", "weight", weights, new Color(0x1f77b4)).draw(g, new Rectangle2D.Double(0, 0, width, height));
         bars("What it recommends", "probability", scores, new Color(0xff7f0e)).draw(g, new Rectangle2D.Double(width, 0, width, height));
         g.dispose();

@@ -62,21 +62,11 @@ public final class SessionGraphView {
         int n = g.numNodes();
         double cx = 200;
         double cy = 190;
-        double r = n == 1 ? 0 : 130;
-        double[] x = new double[n];
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            double a = 2 * Math.PI * i / n - Math.PI / 2;
-            x[i] = cx + r * Math.cos(a);
-            y[i] = cy + r * Math.sin(a);
-        }
+        double[][] xy = onCircle(n, cx, cy, 130);
+        double[] x = xy[0];
+        double[] y = xy[1];
         BufferedImage image = new BufferedImage(SIZE * SCALE, SIZE * SCALE, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g2 = image.createGraphics();
-        g2.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g2.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g2.scale(SCALE, SCALE);
-        g2.setColor(Color.WHITE);
-        g2.fillRect(0, 0, SIZE, SIZE);
+        Graphics2D g2 = canvas(image, SCALE);
         g2.setColor(Color.BLACK);
         g2.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
         g2.drawString(title, 10, 20);
@@ -121,6 +111,29 @@ public final class SessionGraphView {
         }
         g2.dispose();
         return new Picture(image, SIZE, SIZE);
+    }
+
+    /** {@code n} points on a circle around (cx, cy), the first at the top, clockwise; one point sits at the centre. */
+    static double[][] onCircle(int n, double cx, double cy, double radius) {
+        double r = n == 1 ? 0 : radius;
+        double[][] xy = new double[2][n];
+        for (int i = 0; i < n; i++) {
+            double a = 2 * Math.PI * i / n - Math.PI / 2;
+            xy[0][i] = cx + r * Math.cos(a);
+            xy[1][i] = cy + r * Math.sin(a);
+        }
+        return xy;
+    }
+
+    /** A white, antialiased canvas on {@code image}, drawn at {@code scale} times the size it is shown at. */
+    static Graphics2D canvas(BufferedImage image, int scale) {
+        Graphics2D g2 = image.createGraphics();
+        g2.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g2.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g2.scale(scale, scale);
+        g2.setColor(Color.WHITE);
+        g2.fillRect(0, 0, image.getWidth() / scale, image.getHeight() / scale);
+        return g2;
     }
 
     /** A filled arrow head at (ex, ey), pointing along the curve's last tangent (from its control point). */
