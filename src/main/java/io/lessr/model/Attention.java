@@ -10,6 +10,5 @@ import java.util.Map;
  * @param shortcut by SGAT layer (its index in {@code layers}): {@code a}, one weight per shortcut edge of the batch
  *     (in the batch's edge order), summing to 1 over each node's incoming edges
  * @param readout {@code alpha}, one weight per node of the batch, summing to 1 over each session's nodes
- * @param logits every item's logit for each session
  */
-public record Attention(Map<Integer, NDArray> shortcut, NDArray readout, NDArray logits) {}
+public record Attention(Map<Integer, NDArray> shortcut, NDArray readout) {}

@@ -155,25 +155,23 @@ public final class Lessr extends TorchBlock {
 
     /**
      * What the model looks at, in eval mode (the paper's two attentions): each SGAT layer's weight on every
-     * shortcut edge (softmax over each node's incoming edges), the readout's weight on every node (softmax
-     * over each session's nodes), and the logits. As {@link #predict}, it only reads the model: the
-     * embedding must already be renormalised.
+     * shortcut edge (softmax over each node's incoming edges) and the readout's weight on every node (softmax
+     * over each session's nodes). The forward pass runs up to the readout. As {@link #predict}, it only reads
+     * the model: the embedding must already be renormalised.
      */
     public Attention attention(ParameterStore ps, NDList graph) {
         NDArray x = itemFeatures(ps, graph, false);
         Map<Integer, NDArray> sgat = new LinkedHashMap<>();
-        NDArray readoutWeights = null;
-        for (int i = 0; i < stages.size(); i++) {
+        for (int i = 0; i < layers.size(); i++) {
             Stage stage = stages.get(i);
             NDArray normed = stage.normalizedForEval(ps, x);
-            if (i < layers.size() && layers.get(i) instanceof Sgat layer) {
+            if (layers.get(i) instanceof Sgat layer) {
                 sgat.put(i, layer.attention(ps, normed, graph));
-            } else if (i == layers.size()) {
-                readoutWeights = readout.attention(ps, normed, graph);
             }
             x = stage.body(ps, x, normed, normed, graph, false);
         }
-        return new Attention(sgat, readoutWeights, scores(ps, x, false));
+        NDArray readoutInput = stages.get(layers.size()).normalizedForEval(ps, x);
+        return new Attention(sgat, readout.attention(ps, readoutInput, graph));
     }
 
     private NDArray forwardRenormalized(ParameterStore ps, NDList graph, boolean training) {
