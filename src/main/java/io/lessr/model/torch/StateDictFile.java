@@ -28,7 +28,10 @@ public final class StateDictFile {
 
     private StateDictFile() {}
 
-    public static Map<String, TorchTensor> read(Path file) {
+    /** A state_dict file's tensors, name to tensor in the file's order, and the format its content is in. */
+    public record Contents(Format format, Map<String, TorchTensor> tensors) {}
+
+    public static Contents read(Path file) {
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(16);
@@ -41,7 +44,8 @@ public final class StateDictFile {
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') {
             Map<String, byte[]> entries = zipEntries(file);
             String prefix = PthFormat.archivePrefix(entries.keySet());
-            return prefix != null ? PthFormat.read(entries, prefix, where) : NpzFormat.read(entries, where);
+            return prefix != null ? new Contents(Format.PTH, PthFormat.read(entries, prefix, where))
+                    : new Contents(Format.NPZ, NpzFormat.read(entries, where));
         }
         if (head.length >= 2 && (head[0] & 0xff) == 0x80) {
             throw new IllegalArgumentException(where + " is in torch.save's legacy format (before PyTorch 1.6, or "
@@ -49,25 +53,12 @@ public final class StateDictFile {
         }
         if (head.length >= 9 && head[8] == '{') {
             try {
-                return SafetensorsFormat.read(Files.readAllBytes(file), where);
+                return new Contents(Format.SAFETENSORS, SafetensorsFormat.read(Files.readAllBytes(file), where));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file, e);
             }
         }
         throw new IllegalArgumentException(where + " is not a state_dict file (.pth/.pt from torch.save, .safetensors or .npz)");
-    }
-
-    /** The format {@code file} is in, by its content ("pth", "safetensors" or "npz"). */
-    public static String formatOfContent(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(9);
-            if (head.length >= 2 && head[0] == 'P' && head[1] == 'K') {
-                return PthFormat.archivePrefix(zipEntries(file).keySet()) != null ? "pth" : "npz";
-            }
-            return head.length == 9 && head[8] == '{' ? "safetensors" : "unknown";
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
     }
 
     public static Format formatOf(Path file) {

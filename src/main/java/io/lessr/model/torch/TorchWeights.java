@@ -29,7 +29,10 @@ public final class TorchWeights {
      * must be the state_dict's item count (the rows of {@code embedding.weight}).
      */
     public static Lessr load(Path file, Integer numItems, double featDrop, NDManager manager) {
-        Map<String, TorchTensor> stateDict = StateDictFile.read(file);
+        return load(file, StateDictFile.read(file).tensors(), numItems, featDrop, manager);
+    }
+
+    private static Lessr load(Path file, Map<String, TorchTensor> stateDict, Integer numItems, double featDrop, NDManager manager) {
         LessrConfig config = LessrStateDict.configOf(stateDict, file.toString(), featDrop);
         if (numItems != null && numItems != config.numItems()) {
             throw new IllegalArgumentException(file + ": tensor embedding.weight has " + config.numItems()
@@ -43,12 +46,13 @@ public final class TorchWeights {
      * {@code Recommender.load} and Spark. The model's information records where it came from.
      */
     public static LessrConfig importStateDict(Path file, Integer numItems, double featDrop, Path saveDir) {
+        StateDictFile.Contents contents = StateDictFile.read(file);
         try (NDManager manager = NDManager.newBaseManager()) {
-            Lessr model = load(file, numItems, featDrop, manager);
+            Lessr model = load(file, contents.tensors(), numItems, featDrop, manager);
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("importedFrom", file.getFileName().toString());
             info.put("importedSha256", sha256(file));
-            info.put("format", StateDictFile.formatOfContent(file));
+            info.put("format", contents.format().name().toLowerCase(java.util.Locale.ROOT));
             SavedModel.write(model, saveDir, info);
             return model.config();
         }

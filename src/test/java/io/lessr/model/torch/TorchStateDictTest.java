@@ -215,7 +215,7 @@ class TorchStateDictTest {
                 assertTrue(said[0].get("state_dict_order").getAsBoolean(), name + ": tensors in state_dict order");
             }
             assertEquals("[\"torch.float32\",\"torch.int64\"]", said[0].get("dtypes").toString(), name);
-            Map<String, TorchTensor> read = StateDictFile.read(out);
+            Map<String, TorchTensor> read = StateDictFile.read(out).tensors();
             if (first == null) {
                 first = read;
             } else {
@@ -298,7 +298,7 @@ class TorchStateDictTest {
     void aStateDictThatIsNotLessrsIsRefusedNamingTheTensor() throws Exception {
         Path good = work.resolve("good.pth");
         torch.lessrTorch("save-random", "--num-items", Integer.toString(numItems), "--seed", "4", "--out", good.toString());
-        Map<String, TorchTensor> sd = StateDictFile.read(good);
+        Map<String, TorchTensor> sd = StateDictFile.read(good).tensors();
 
         Map<String, TorchTensor> shape = new LinkedHashMap<>(sd);
         shape.put("layers.1.fc_q.weight", TorchTensor.ofFloats(new long[] {31, 64}, new float[31 * 64]));
