@@ -99,7 +99,8 @@ public final class AttentionView {
     public static Picture shortcutGraph(Explanation e, Explanation.Layer layer) {
         Table edges = shortcutEdges(layer);
         Table nodes = readout(e);
-        List<Integer> order = new ArrayList<>(clicks(e).keySet());
+        Map<Integer, List<Integer>> clicks = clicks(e);
+        List<Integer> order = new ArrayList<>(clicks.keySet());
         Map<Integer, Float> alpha = new LinkedHashMap<>();
         for (int r = 0; r < nodes.rowCount(); r++) {
             alpha.put(nodes.intColumn("item").getInt(r), nodes.floatColumn("weight").getFloat(r));
@@ -158,7 +159,6 @@ public final class AttentionView {
             }
         }
         g2.setStroke(new BasicStroke(1.2f));
-        Map<Integer, List<Integer>> clicks = clicks(e);
         int lastItem = e.session().get(e.session().size() - 1);
         for (int i = 0; i < n; i++) {
             int item = order.get(i);

@@ -157,9 +157,10 @@ public final class Recommender implements AutoCloseable {
     public Explanation explain(List<Integer> session, int k) {
         int[] items = validate(session, k);
         List<Recommendation> top = recommend(session, k);
-        SessionGraph g = SessionGraph.of(items);
+        GraphBatch batch = GraphBatch.of(List.of(items), new int[1]);
+        SessionGraph g = batch.graphs().get(0);
         try (NDManager scope = manager.newSubManager()) {
-            NDList graph = GraphBatch.of(List.of(items), new int[1]).toNDList(scope);
+            NDList graph = batch.toNDList(scope);
             Attention a = model.attention(new ParameterStore(scope, false), graph);
             List<Explanation.Layer> sgat = new ArrayList<>();
             a.shortcut().forEach((layer, weights) -> {
