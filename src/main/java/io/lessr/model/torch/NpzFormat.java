@@ -10,8 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -90,14 +88,7 @@ final class NpzFormat {
         ZipOutputStream zip = new ZipOutputStream(out);
         for (Map.Entry<String, TorchTensor> e : tensors.entrySet()) {
             byte[] npy = npy(e.getValue());
-            ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
-            entry.setMethod(ZipEntry.STORED);
-            entry.setTime(PthFormat.FIXED_TIME);
-            entry.setSize(npy.length);
-            CRC32 crc = new CRC32();
-            crc.update(npy);
-            entry.setCrc(crc.getValue());
-            zip.putNextEntry(entry);
+            zip.putNextEntry(PthFormat.storedEntry(e.getKey() + ".npy", npy));
             zip.write(npy);
             zip.closeEntry();
         }

@@ -24,7 +24,7 @@ import net.razorvine.pickle.PickleException;
  */
 final class PthFormat {
     /** The zip entries' time (DOS time can not go below 1980): a file depends on its tensors only. */
-    static final long FIXED_TIME = 315532800000L + 12 * 3600_000L;
+    private static final long FIXED_TIME = 315532800000L + 12 * 3600_000L;
     private static final int ALIGNMENT = 64;
     private static final String ARCHIVE = "archive";
 
@@ -123,15 +123,21 @@ final class PthFormat {
         zip.flush();
     }
 
-    private static void record(ZipOutputStream zip, CountingStream counted, String name, byte[] bytes) throws IOException {
-        String full = ARCHIVE + "/" + name;
-        ZipEntry e = new ZipEntry(full);
+    /** An uncompressed zip entry for {@code bytes}, dated {@link #FIXED_TIME}: a file depends on its tensors only. */
+    static ZipEntry storedEntry(String name, byte[] bytes) {
+        ZipEntry e = new ZipEntry(name);
         e.setMethod(ZipEntry.STORED);
         e.setTime(FIXED_TIME);
         e.setSize(bytes.length);
         CRC32 crc = new CRC32();
         crc.update(bytes);
         e.setCrc(crc.getValue());
+        return e;
+    }
+
+    private static void record(ZipOutputStream zip, CountingStream counted, String name, byte[] bytes) throws IOException {
+        String full = ARCHIVE + "/" + name;
+        ZipEntry e = storedEntry(full, bytes);
         // A local header is 30 bytes, the name, the extra field: pad the extra field (id "FB", as PyTorch's
         // writer does) so that the record's bytes start on a multiple of 64.
         long start = counted.count + 30 + full.getBytes(StandardCharsets.UTF_8).length + 4;
