@@ -9,8 +9,8 @@ kit's dataset format (train.txt, test.txt, num_items.txt).
 
   scripts/bench/lessr_torch.py check src/test/resources/golden/lessr-l3-d8.json
       float64 parity with the golden fixture (graphs, eval logits, train loss and gradients)
-  scripts/bench/lessr_torch.py time --dataset-dir DIR [--max-batches N] [--threads 1]
-      time per training batch and per evaluation batch, and their epoch totals
+  scripts/bench/lessr_torch.py time --dataset-dir DIR [--epochs N] [--max-batches N] [--threads 1]
+      each epoch's training and evaluation seconds, the first included, and the steady state per batch
   scripts/bench/lessr_torch.py save-random --num-items N [--dtype float64] --out model.pth [model.safetensors model.npz]
       a LESSR with random weights, saved as torch.save(model.state_dict(), f) (the kit's import reads it)
   scripts/bench/lessr_torch.py logits --state-dict F --sessions FILE --out logits.npy
@@ -256,6 +256,8 @@ def check(fixture_path):
 
 
 def timing(args):
+    """Every batch of each epoch timed (the first epoch's first batch too, as a fresh process meets it),
+    then the evaluation; prints the per-batch means of the steady state and one JSON line of it all."""
     th.set_num_threads(args.threads)
     th.manual_seed(0)
     num_items = int(open(f'{args.dataset_dir}/num_items.txt').read())
@@ -264,47 +266,59 @@ def timing(args):
     model = LESSR(num_items, args.embedding_dim, args.num_layers, args.feat_drop)
     opt = th.optim.AdamW(weight_decay_groups(model, 1e-4), lr=1e-3)
     rng = np.random.default_rng(0)
-    order = rng.permutation(len(train))
     bs = args.batch_size
     train_batches = len(train) // bs  # drop_last, as the walkthrough's training loader
     test_batches = -(-len(test) // bs)
     n_train = min(train_batches, args.max_batches or train_batches)
     n_test = min(test_batches, args.max_batches or test_batches)
-    collate = step = 0.0
-    model.train()
-    for b in range(n_train + 1):  # the first batch warms up and is not timed
-        t0 = time.perf_counter()
-        idx = order[b * bs:(b + 1) * bs]
-        g = Batch([train[i][0] for i in idx])
-        labels = th.tensor([train[i][1] for i in idx])
-        t1 = time.perf_counter()
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(g), labels)
-        loss.backward()
-        opt.step()
-        t2 = time.perf_counter()
-        if b > 0:
-            collate += t1 - t0
-            step += t2 - t1
-    model.eval()
-    evaluation = 0.0
-    with th.no_grad():
-        for b in range(n_test):
+    epochs = []
+    collate = step = 0.0  # the steady state: every batch but the first epoch's first
+    steady = 0
+    for epoch in range(args.epochs):
+        order = rng.permutation(len(train))
+        model.train()
+        start = time.perf_counter()
+        for b in range(n_train):
             t0 = time.perf_counter()
-            chunk = test[b * bs:(b + 1) * bs]
-            logits = model(Batch([s for s, _ in chunk]))
-            labels = th.tensor([l for _, l in chunk])
-            top = logits.topk(20)[1]
-            (top == labels.unsqueeze(1)).any(1).float().mean()
-            evaluation += time.perf_counter() - t0
-    per_train = (collate + step) / n_train
-    per_test = evaluation / n_test
+            idx = order[b * bs:(b + 1) * bs]
+            g = Batch([train[i][0] for i in idx])
+            labels = th.tensor([train[i][1] for i in idx])
+            t1 = time.perf_counter()
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(g), labels)
+            loss.backward()
+            opt.step()
+            t2 = time.perf_counter()
+            if epoch > 0 or b > 0:
+                collate += t1 - t0
+                step += t2 - t1
+                steady += 1
+        train_seconds = time.perf_counter() - start
+        model.eval()
+        start = time.perf_counter()
+        with th.no_grad():
+            for b in range(n_test):
+                chunk = test[b * bs:(b + 1) * bs]
+                logits = model(Batch([s for s, _ in chunk]))
+                labels = th.tensor([l for _, l in chunk])
+                top = logits.topk(20)[1]
+                (top == labels.unsqueeze(1)).any(1).float().mean()
+        epochs.append({'train_seconds': train_seconds, 'eval_seconds': time.perf_counter() - start})
+    per_train = (collate + step) / max(steady, 1)
+    per_test = epochs[-1]['eval_seconds'] / n_test
     print(f'items {num_items}, training prefixes {len(train)} ({train_batches} batches of {bs}), '
-          f'test prefixes {len(test)} ({test_batches} batches); threads {args.threads}')
-    print(f'training batch: {per_train * 1000:.1f} ms (collate {collate / n_train * 1000:.1f} ms, '
-          f'forward+backward+step {step / n_train * 1000:.1f} ms) over {n_train} batches')
+          f'test prefixes {len(test)} ({test_batches} batches); threads {args.threads}; PyTorch {th.__version__}')
+    for e, r in enumerate(epochs):
+        print(f'epoch {e}: {n_train} training batches {r["train_seconds"]:.2f} s, {n_test} evaluation batches '
+              f'{r["eval_seconds"]:.2f} s')
+    print(f'training batch: {per_train * 1000:.1f} ms (collate {collate / max(steady, 1) * 1000:.1f} ms, '
+          f'forward+backward+step {step / max(steady, 1) * 1000:.1f} ms) over {steady} batches')
     print(f'evaluation batch: {per_test * 1000:.1f} ms over {n_test} batches')
     print(f'epoch (training + evaluation): {per_train * train_batches + per_test * test_batches:.1f} s')
+    blas = [w.split('=')[1] for w in th.__config__.show().replace(',', ' ').split() if w.startswith('BLAS_INFO=')]
+    print(json.dumps({'torch': th.__version__, 'blas': blas[0] if blas else None, 'threads': args.threads,
+                      'train_batches': n_train, 'test_batches': n_test, 'epochs': epochs,
+                      'train_batch_ms': per_train * 1000, 'eval_batch_ms': per_test * 1000}))
     return 0
 
 
@@ -403,6 +417,7 @@ def main():
     t = sub.add_parser('time')
     t.add_argument('--dataset-dir', required=True)
     t.add_argument('--max-batches', type=int, default=0)
+    t.add_argument('--epochs', type=int, default=1)
     t.add_argument('--threads', type=int, default=1)
     t.add_argument('--batch-size', type=int, default=512)
     t.add_argument('--embedding-dim', type=int, default=32)

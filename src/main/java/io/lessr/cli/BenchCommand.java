@@ -3,6 +3,8 @@ package io.lessr.cli;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import io.lessr.bench.BatchProfile;
+import io.lessr.bench.NativeCalls;
 import io.lessr.data.AugmentedDataset;
 import io.lessr.data.SessionDataset;
 import io.lessr.graph.Collator;
@@ -69,6 +71,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", description = "with --recommend: a saved model (default: untrained weights for the dataset)")
     Path model;
 
+    @Option(names = "--profile", description = "where a batch's time goes: native calls, Java, waits, per lane "
+            + "(needs the kit's agent: LESSR_JAVA_OPTS=-javaagent:target/lessr.jar)")
+    boolean profile;
+
     private RunSpec spec;
 
     @Override
@@ -97,6 +103,10 @@ final class BenchCommand implements Callable<Integer> {
                 System.getProperty("ai.djl.pytorch.num_threads"), System.getProperty("ai.djl.pytorch.num_interop_threads"),
                 numWorkers, Engine.getDjlVersion(), Engine.getEngine("PyTorch").getVersion());
 
+        if (profile && !NativeCalls.installed()) {
+            throw new IllegalArgumentException("--profile counts native calls with the kit's Java agent: run "
+                    + "LESSR_JAVA_OPTS=-javaagent:target/lessr.jar target/lessr bench --profile ...");
+        }
         if (recommend) {
             benchRecommend(dataset, test, dev);
             return 0;
@@ -121,15 +131,37 @@ final class BenchCommand implements Callable<Integer> {
             threads.applyTo(runner);
             // PyTorch's peak-memory counters are not exposed: sample the device's use after each epoch.
             double[] gpuMiB = {0};
-            if (dev.isGpu()) {
-                runner.listener(new TrainRunner.Listener() {
-                    @Override
-                    public void onEpoch(EpochResult result) {
+            List<BatchProfile> profiles = new ArrayList<>();
+            BatchProfile.Snapshot[] mark = {BatchProfile.Snapshot.now()};
+            int testBatches = Collator.numBatches(test.size(), batchSize, false);
+            runner.listener(new TrainRunner.Listener() {
+                @Override
+                public void onBatch(int epoch, int batch, int numBatches, float loss) {
+                    if (profile && batch == numBatches) {
+                        BatchProfile.Snapshot now = BatchProfile.Snapshot.now();
+                        profiles.add(new BatchProfile("epoch " + epoch + (epoch == 0 ? " (warm-up)" : "") + ", training",
+                                numBatches, mark[0], now));
+                        mark[0] = now;
+                    }
+                }
+
+                @Override
+                public void onEpoch(EpochResult result) {
+                    if (dev.isGpu()) {
                         gpuMiB[0] = Math.max(gpuMiB[0], CudaUtils.getGpuMemory(dev).getUsed() / 1048576.0);
                     }
-                });
-            }
+                    if (profile) {
+                        BatchProfile.Snapshot now = BatchProfile.Snapshot.now();
+                        profiles.add(new BatchProfile("epoch " + result.epoch() + (result.epoch() == 0 ? " (warm-up)" : "")
+                                + ", evaluation", testBatches, mark[0], now));
+                        mark[0] = now;
+                    }
+                }
+            });
             runner.train();
+            for (BatchProfile p : profiles) {
+                p.print(System.out, 15);
+            }
             if (dev.isGpu()) {
                 System.out.printf("GPU memory in use after an epoch: at most %.0f MiB%n", gpuMiB[0]);
             }

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Arrays;
 
 /**
@@ -19,6 +20,8 @@ import java.util.Arrays;
  * {@code collate_fn}). With zero workers, batches are built on the caller's thread.
  */
 public final class Collator implements AutoCloseable {
+    /** Nanoseconds consumers have waited for a batch not yet built, summed over the process. */
+    private static final AtomicLong WAITED = new AtomicLong();
     private final int numWorkers;
     private final ExecutorService workers;
 
@@ -61,6 +64,11 @@ public final class Collator implements AutoCloseable {
             return chunks.stream().map(c -> collate(dataset, c)).iterator();
         }
         return new Prefetching(dataset, chunks.iterator(), ahead);
+    }
+
+    /** Nanoseconds consumers of batches have waited for one not yet built, so far in this process. */
+    public static long waitedNanos() {
+        return WAITED.get();
     }
 
     /** The number of batches {@link #batches} yields. */
@@ -116,7 +124,9 @@ public final class Collator implements AutoCloseable {
                 throw new NoSuchElementException();
             }
             try {
+                long start = System.nanoTime();
                 GraphBatch batch = ahead.poll().get();
+                WAITED.addAndGet(System.nanoTime() - start);
                 fill();
                 return batch;
             } catch (InterruptedException e) {

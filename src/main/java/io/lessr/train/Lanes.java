@@ -65,21 +65,22 @@ public final class Lanes implements AutoCloseable {
         List<Future<T>> others = new ArrayList<>();
         for (int i = 1; i < COUNT; i++) {
             int index = i;
-            others.add(helpers == null ? null : helpers.submit(() -> lane.apply(index)));
+            others.add(helpers == null ? null : helpers.submit(() -> timed(lane, index)));
         }
         List<T> results = new ArrayList<>(COUNT);
         Throwable failure = null;
         try {
-            results.add(lane.apply(0));
+            results.add(timed(lane, 0));
         } catch (RuntimeException | Error e) {
             failure = e;
         }
+        long waitStart = System.nanoTime();
         for (int i = 1; i < COUNT; i++) {
             Future<T> f = others.get(i - 1);
             try {
                 if (f == null) {
                     if (failure == null) {
-                        results.add(lane.apply(i));
+                        results.add(timed(lane, i));
                     }
                     continue;
                 }
@@ -94,8 +95,20 @@ public final class Lanes implements AutoCloseable {
                 }
             }
         }
+        if (helpers != null) {
+            LaneTimes.waited(System.nanoTime() - waitStart);
+        }
         rethrow(failure);
         return results;
+    }
+
+    private static <T> T timed(IntFunction<T> lane, int index) {
+        long start = System.nanoTime();
+        try {
+            return lane.apply(index);
+        } finally {
+            LaneTimes.busy(index, System.nanoTime() - start);
+        }
     }
 
     /** The future's result; an interrupt (a notebook's) is kept for the caller, which acts on it between batches. */

@@ -1,0 +1,39 @@
+package io.lessr.train;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Where the lanes' time goes, summed over the process: each lane's time at work, and the time lane 0
+ * (the calling thread) waited for the others after finishing its own part. Read by {@code bench --profile}.
+ */
+public final class LaneTimes {
+    private static final AtomicLongArray BUSY = new AtomicLongArray(Lanes.COUNT);
+    private static final AtomicLongArray RUNS = new AtomicLongArray(1);
+    private static final AtomicLongArray WAITED = new AtomicLongArray(1);
+
+    private LaneTimes() {}
+
+    static void busy(int lane, long nanos) {
+        BUSY.addAndGet(lane, nanos);
+    }
+
+    static void waited(long nanos) {
+        WAITED.addAndGet(0, nanos);
+        RUNS.incrementAndGet(0);
+    }
+
+    /** Nanoseconds lane {@code lane} has worked so far. */
+    public static long busyNanos(int lane) {
+        return BUSY.get(lane);
+    }
+
+    /** Nanoseconds lane 0 has waited for the other lanes so far. */
+    public static long waitedNanos() {
+        return WAITED.get(0);
+    }
+
+    /** How many times the lanes have run so far. */
+    public static long runs() {
+        return RUNS.get(0);
+    }
+}
