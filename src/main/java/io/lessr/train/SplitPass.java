@@ -294,7 +294,14 @@ public final class SplitPass {
                             store.getValue(stage.beta(), device, true), 1, Stage.MOMENTUM, Stage.EPSILON, false).singletonOrThrow();
                 }
                 NDArray dropped = mask == null ? normed : normed.mul(mask);
-                NDArray out = stage.body(store, x, normed, dropped, graph, true);
+                NDArray out;
+                if (stage.oneLaneAtATime()) {
+                    synchronized (stage) {
+                        out = stage.body(store, x, normed, dropped, graph, true);
+                    }
+                } else {
+                    out = stage.body(store, x, normed, dropped, graph, true);
+                }
                 segments.add(new Segment(x, out));
                 return next(out, nextNormalizes);
             });
