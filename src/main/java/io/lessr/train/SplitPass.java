@@ -58,7 +58,8 @@ import java.util.function.Supplier;
  * of the batch norms' gamma and beta, whose gradients are then its shares); the aliases' gradients are
  * added to the parameters' after the pass, in lane order. The cut and the order of every sum are fixed, so
  * the result is the same bits whether one thread or two run the lanes; it differs from the unsplit
- * pass only in the rounding of those sums.
+ * pass only in the rounding of those sums. A stage that must not run on two lanes at once ({@link
+ * Stage#oneLaneAtATime()}: EOPA's) runs its body on one lane after the other.
  */
 public final class SplitPass {
     private SplitPass() {}
