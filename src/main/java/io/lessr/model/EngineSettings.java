@@ -2,6 +2,8 @@ package io.lessr.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
 
@@ -21,6 +23,25 @@ public final class EngineSettings {
      */
     public static void noGradOnThisThread() {
         JniUtils.setGradMode(false);
+    }
+
+    private static boolean kernelsInitialized;
+
+    /**
+     * Runs once, on the calling thread, the kernels that libtorch sets up on their first call without a
+     * lock, before several threads run the model at once: two training lanes meeting {@code tanh} (the
+     * GRU's, MKL's vector math on the CPU) for the first time together gave values differing in the
+     * last bits, so about one fresh two-lane run in twelve printed another loss (README, "Side by side
+     * with PyTorch").
+     */
+    public static synchronized void initializeSharedKernels() {
+        if (kernelsInitialized) {
+            return;
+        }
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+            scratch.ones(new Shape(512, 32)).tanh();
+        }
+        kernelsInitialized = true;
     }
 
     /**

@@ -39,16 +39,6 @@ public final class Eopa extends GraphLayer {
         this.activation = child("activation", new Prelu(outputDim), in);
     }
 
-    /**
-     * Two lanes running their GRUs at once gave, in about one fresh two-lane training run in twelve on the
-     * sample, losses that differ in the last bits from the third batch on (the cause, inside libtorch or
-     * DJL, is not found; the lanes share no tensor they write). One lane at a time, every run is the same.
-     */
-    @Override
-    protected boolean oneLaneAtATime() {
-        return true;
-    }
-
     @Override
     protected NDArray body(ParameterStore ps, NDArray normed, NDArray messages, NDList graph, boolean training) {
         long[] steps = graph.get(EOP_STEPS).toLongArray();

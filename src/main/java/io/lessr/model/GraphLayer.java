@@ -43,12 +43,7 @@ public abstract class GraphLayer extends TorchBlock {
 
     /** This layer's batch norm and dropout, followed by {@code body}. */
     Stage stage(Stage.Body body) {
-        return new Stage(batchNorm, featDrop, dropRate, body, oneLaneAtATime());
-    }
-
-    /** Whether lanes that split a batch must run this layer one at a time ({@link Stage#oneLaneAtATime()}). */
-    protected boolean oneLaneAtATime() {
-        return false;
+        return new Stage(batchNorm, featDrop, dropRate, body);
     }
 
     @Override

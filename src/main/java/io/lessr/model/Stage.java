@@ -37,18 +37,12 @@ public final class Stage {
     private final Dropout featDrop;
     private final float dropRate;
     private final Body body;
-    private final boolean oneLaneAtATime;
 
     Stage(BatchNorm batchNorm, Dropout featDrop, float dropRate, Body body) {
-        this(batchNorm, featDrop, dropRate, body, false);
-    }
-
-    Stage(BatchNorm batchNorm, Dropout featDrop, float dropRate, Body body, boolean oneLaneAtATime) {
         this.batchNorm = batchNorm;
         this.featDrop = featDrop;
         this.dropRate = featDrop == null ? 0 : dropRate;
         this.body = body;
-        this.oneLaneAtATime = oneLaneAtATime;
     }
 
     /** The stage on a whole batch. */
@@ -66,11 +60,6 @@ public final class Stage {
     /** The input after the batch norm in eval mode (running statistics); dropout is off in eval mode. */
     public NDArray normalizedForEval(ParameterStore ps, NDArray x) {
         return batchNorm == null ? x : TorchBlock.apply(batchNorm, ps, x, false);
-    }
-
-    /** Whether lanes that split a batch must run this stage's body one at a time (see {@code Eopa}). */
-    public boolean oneLaneAtATime() {
-        return oneLaneAtATime;
     }
 
     public boolean normalizes() {

@@ -92,6 +92,9 @@ public final class Recommender implements AutoCloseable {
         // The forward pass renormalises the embedding in place; do it once here so that the workers
         // only read the model.
         model.renormalizeEmbedding();
+        if (workers > 1) {
+            EngineSettings.initializeSharedKernels();
+        }
         for (int i = 0; i < workers; i++) {
             Thread worker = new Thread(this::serve, "lessr-recommender-" + i);
             worker.setDaemon(true);

@@ -28,7 +28,10 @@ public final class Lanes implements AutoCloseable {
 
     /** Lanes run by {@code threads} threads (1 to {@link #COUNT}), the caller's included. */
     public Lanes(int threads) {
-        this.helpers = checkThreads(threads) == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
+        if (checkThreads(threads) > 1) {
+            EngineSettings.initializeSharedKernels();
+        }
+        this.helpers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
             Thread t = new Thread(() -> {
                 EngineSettings.noGradOnThisThread(); // lanes compute values and closed-form gradients only
                 r.run();

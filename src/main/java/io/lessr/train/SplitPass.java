@@ -58,8 +58,7 @@ import java.util.function.Supplier;
  * of the batch norms' gamma and beta, whose gradients are then its shares); the aliases' gradients are
  * added to the parameters' after the pass, in lane order. The cut and the order of every sum are fixed, so
  * the result is the same bits whether one thread or two run the lanes; it differs from the unsplit
- * pass only in the rounding of those sums. A stage that must not run on two lanes at once ({@link
- * Stage#oneLaneAtATime()}: EOPA's) runs its body on one lane after the other.
+ * pass only in the rounding of those sums.
  */
 public final class SplitPass {
     private SplitPass() {}
@@ -295,14 +294,7 @@ public final class SplitPass {
                             store.getValue(stage.beta(), device, true), 1, Stage.MOMENTUM, Stage.EPSILON, false).singletonOrThrow();
                 }
                 NDArray dropped = mask == null ? normed : normed.mul(mask);
-                NDArray out;
-                if (stage.oneLaneAtATime()) {
-                    synchronized (stage) {
-                        out = stage.body(store, x, normed, dropped, graph, true);
-                    }
-                } else {
-                    out = stage.body(store, x, normed, dropped, graph, true);
-                }
+                NDArray out = stage.body(store, x, normed, dropped, graph, true);
                 segments.add(new Segment(x, out));
                 return next(out, nextNormalizes);
             });
