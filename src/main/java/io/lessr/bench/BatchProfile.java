@@ -2,6 +2,7 @@ package io.lessr.bench;
 
 import io.lessr.graph.Collator;
 import io.lessr.train.LaneTimes;
+import io.lessr.train.Lanes;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -16,8 +17,6 @@ import java.util.TreeMap;
  * time. {@code bench --profile} prints it for training and evaluation batches.
  */
 public final class BatchProfile {
-    private static final String LANE_THREAD = "lessr-lane";
-
     /** The process's counters at one moment. */
     public record Snapshot(long wall, NativeCalls.Totals lane0, NativeCalls.Totals lane1, long busy0, long busy1,
                            long laneWait, long laneRuns, long batchWait) {
@@ -25,7 +24,7 @@ public final class BatchProfile {
         public static Snapshot now() {
             NativeCalls.Totals lane1 = new NativeCalls.Totals(0, 0, Map.of());
             for (Thread t : NativeCalls.threads()) {
-                if (t.getName().equals(LANE_THREAD)) {
+                if (t.getName().equals(Lanes.HELPER_THREAD)) {
                     lane1 = add(lane1, NativeCalls.of(t));
                 }
             }
@@ -77,9 +76,7 @@ public final class BatchProfile {
         out.printf("| lane 0 alone (outside the lanes' runs) | %.2f ms | |%n", ms(wall - busy0 - laneWait));
         out.printf("| mean time of a native call | %.1f µs | %.1f µs |%n",
                 n0.calls() == 0 ? 0 : n0.nanos() / 1e3 / n0.calls(), n1.calls() == 0 ? 0 : n1.nanos() / 1e3 / n1.calls());
-        Map<String, long[]> both = new TreeMap<>(n0.byMethod());
-        n1.byMethod().forEach((name, v) -> both.merge(name, v, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}));
-        List<Map.Entry<String, long[]>> top = new ArrayList<>(both.entrySet());
+        List<Map.Entry<String, long[]>> top = new ArrayList<>(add(n0, n1).byMethod().entrySet());
         top.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
         out.println("| native method (both lanes) | calls a batch | ms a batch |");
         out.println("|---|---|---|");

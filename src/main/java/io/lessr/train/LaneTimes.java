@@ -1,5 +1,6 @@
 package io.lessr.train;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -8,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class LaneTimes {
     private static final AtomicLongArray BUSY = new AtomicLongArray(Lanes.COUNT);
-    private static final AtomicLongArray RUNS = new AtomicLongArray(1);
-    private static final AtomicLongArray WAITED = new AtomicLongArray(1);
+    private static final AtomicLong RUNS = new AtomicLong();
+    private static final AtomicLong WAITED = new AtomicLong();
 
     private LaneTimes() {}
 
@@ -18,8 +19,8 @@ public final class LaneTimes {
     }
 
     static void waited(long nanos) {
-        WAITED.addAndGet(0, nanos);
-        RUNS.incrementAndGet(0);
+        WAITED.addAndGet(nanos);
+        RUNS.incrementAndGet();
     }
 
     /** Nanoseconds lane {@code lane} has worked so far. */
@@ -29,11 +30,11 @@ public final class LaneTimes {
 
     /** Nanoseconds lane 0 has waited for the other lanes so far. */
     public static long waitedNanos() {
-        return WAITED.get(0);
+        return WAITED.get();
     }
 
     /** How many times the lanes have run so far. */
     public static long runs() {
-        return RUNS.get(0);
+        return RUNS.get();
     }
 }

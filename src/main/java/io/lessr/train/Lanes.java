@@ -24,6 +24,9 @@ public final class Lanes implements AutoCloseable {
     /** How many parts the work is cut into, whatever the number of threads. */
     public static final int COUNT = 2;
 
+    /** The name of the helper lanes' threads. */
+    public static final String HELPER_THREAD = "lessr-lane";
+
     private final ExecutorService helpers;
 
     /** Lanes run by {@code threads} threads (1 to {@link #COUNT}), the caller's included. */
@@ -35,7 +38,7 @@ public final class Lanes implements AutoCloseable {
             Thread t = new Thread(() -> {
                 EngineSettings.noGradOnThisThread(); // lanes compute values and closed-form gradients only
                 r.run();
-            }, "lessr-lane");
+            }, HELPER_THREAD);
             t.setDaemon(true);
             return t;
         });
