@@ -5,15 +5,12 @@ import io.lessr.model.EngineSettings;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 
 /**
- * Work cut into {@link #COUNT} lanes that run at once, lane 0 on the calling thread and the others
- * on helper threads, each holding one PyTorch thread (two busy PyTorch intra-op pools oversubscribe
+ * Work cut into {@link #COUNT} (two) lanes that run at once, lane 0 on the calling thread and lane 1
+ * on a helper thread, each holding one PyTorch thread (two busy PyTorch intra-op pools oversubscribe
  * a small machine; one Java thread per core does not).
  *
  * <p>The cut is fixed and does not depend on how many threads run it: with one thread the lanes run
@@ -27,21 +24,14 @@ public final class Lanes implements AutoCloseable {
     /** The name of the helper lanes' threads. */
     public static final String HELPER_THREAD = "lessr-lane";
 
-    private final ExecutorService helpers;
+    private final Helper helper;
 
     /** Lanes run by {@code threads} threads (1 to {@link #COUNT}), the caller's included. */
     public Lanes(int threads) {
         if (checkThreads(threads) > 1) {
             EngineSettings.initializeSharedKernels();
         }
-        this.helpers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(() -> {
-                EngineSettings.noGradOnThisThread(); // lanes compute values and closed-form gradients only
-                r.run();
-            }, HELPER_THREAD);
-            t.setDaemon(true);
-            return t;
-        });
+        this.helper = threads == 1 ? null : new Helper();
     }
 
     /** One thread per core up to {@link #COUNT} on the CPU; one on a GPU, whose kernels queue on one stream. */
@@ -65,13 +55,12 @@ public final class Lanes implements AutoCloseable {
     /**
      * Runs {@code lane} for every lane index and returns the results in lane order. Returns only when
      * every lane has ended (so nothing a lane uses is closed under it); the first lane's exception, in
-     * lane order, is rethrown.
+     * lane order, is rethrown. An interrupt (a notebook's) is kept for the caller, which acts on it
+     * between batches.
      */
-    public <T> List<T> run(IntFunction<T> lane) {
-        List<Future<T>> others = new ArrayList<>();
-        for (int i = 1; i < COUNT; i++) {
-            int index = i;
-            others.add(helpers == null ? null : helpers.submit(() -> timed(lane, index)));
+    public synchronized <T> List<T> run(IntFunction<T> lane) {
+        if (helper != null) {
+            helper.post(lane);
         }
         List<T> results = new ArrayList<>(COUNT);
         Throwable failure = null;
@@ -80,29 +69,25 @@ public final class Lanes implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             failure = e;
         }
-        long waitStart = System.nanoTime();
-        for (int i = 1; i < COUNT; i++) {
-            Future<T> f = others.get(i - 1);
-            try {
-                if (f == null) {
-                    if (failure == null) {
-                        results.add(timed(lane, i));
-                    }
-                    continue;
-                }
-                results.add(await(f));
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause();
-                }
-            } catch (RuntimeException | Error e) {
-                if (failure == null) {
+        if (helper == null) {
+            if (failure == null) {
+                try {
+                    results.add(timed(lane, 1));
+                } catch (RuntimeException | Error e) {
                     failure = e;
                 }
             }
-        }
-        if (helpers != null) {
+        } else {
+            long waitStart = System.nanoTime();
+            helper.await();
             LaneTimes.waited(System.nanoTime() - waitStart);
+            if (failure == null) {
+                failure = helper.failure;
+            }
+            @SuppressWarnings("unchecked")
+            T result = (T) helper.result;
+            results.add(result);
+            helper.clear();
         }
         rethrow(failure);
         return results;
@@ -114,24 +99,6 @@ public final class Lanes implements AutoCloseable {
             return lane.apply(index);
         } finally {
             LaneTimes.busy(index, System.nanoTime() - start);
-        }
-    }
-
-    /** The future's result; an interrupt (a notebook's) is kept for the caller, which acts on it between batches. */
-    private static <T> T await(Future<T> f) throws ExecutionException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return f.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
@@ -147,8 +114,95 @@ public final class Lanes implements AutoCloseable {
 
     @Override
     public void close() {
-        if (helpers != null) {
-            helpers.shutdownNow();
+        if (helper != null) {
+            helper.close();
+        }
+    }
+
+    /**
+     * Lane 1's thread. The lanes meet a dozen times a batch, a millisecond or two apart: each side
+     * spins for a while before it parks, so that a meeting seldom waits for a thread to wake.
+     */
+    private static final class Helper implements Runnable {
+        private static final long SPIN_NANOS = 100_000;
+        private static final int IDLE = 0;
+        private static final int POSTED = 1;
+        private static final int DONE = 2;
+
+        private final Thread thread;
+        private volatile int state = IDLE;
+        private volatile boolean closed;
+        private volatile Thread caller;
+        private IntFunction<?> work; // published by the write of state
+        private Object result;
+        private Throwable failure;
+
+        Helper() {
+            thread = new Thread(this, HELPER_THREAD);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void post(IntFunction<?> lane) {
+            work = lane;
+            caller = Thread.currentThread();
+            state = POSTED;
+            LockSupport.unpark(thread);
+        }
+
+        /** Waits for the posted work to end, keeping an interrupt for the caller. */
+        void await() {
+            boolean interrupted = false;
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (state != DONE) {
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+                interrupted |= Thread.interrupted();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void clear() {
+            work = null;
+            result = null;
+            failure = null;
+            state = IDLE;
+        }
+
+        @Override
+        public void run() {
+            EngineSettings.noGradOnThisThread(); // lanes compute values and closed-form gradients only
+            while (true) {
+                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                while (state != POSTED) {
+                    if (closed) {
+                        return;
+                    }
+                    if (System.nanoTime() < spinUntil) {
+                        Thread.onSpinWait();
+                    } else {
+                        LockSupport.park(this);
+                    }
+                    Thread.interrupted(); // only close() ends the thread
+                }
+                try {
+                    result = timed(work, 1);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                state = DONE;
+                LockSupport.unpark(caller);
+            }
+        }
+
+        void close() {
+            closed = true;
+            LockSupport.unpark(thread);
         }
     }
 }

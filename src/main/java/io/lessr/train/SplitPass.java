@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -87,11 +88,13 @@ public final class SplitPass {
                 batchNormParameters.add(stage.beta());
             }
         }
+        // Each lane's tensors on a scope of its own, which the lane closes: closing is a native call a tensor.
         Part[] parts = new Part[Lanes.COUNT];
         for (int lane = 0; lane < parts.length; lane++) {
             int[] range = Lanes.range(lane, batch.size());
-            parts[lane] = new Part(batch, range[0], range[1], scope,
-                    new Aliases(scope, lane == 0 ? batchNormParameters::contains : p -> true));
+            NDManager laneScope = scope.newSubManager();
+            parts[lane] = new Part(batch, range[0], range[1], laneScope,
+                    new Aliases(laneScope, lane == 0 ? batchNormParameters::contains : p -> true));
         }
 
         // Forward: the item look-up, then each stage once the lanes' inputs are normalised together.
@@ -119,11 +122,39 @@ public final class SplitPass {
             Stage before = k > 0 ? stages.get(k - 1) : null;
             shares = lanes.run(lane -> parts[lane].backwardThroughNorm(correction, before));
         }
-        for (Part part : parts) {
-            part.store.addGradients();
-        }
-        loss.addItemGrad(model);
+        addGradients(parts, model, loss, lanes);
+        lanes.run(lane -> {
+            parts[lane].scope.close();
+            return null;
+        });
         return loss.value();
+    }
+
+    /**
+     * Adds the lanes' aliases' gradients to the parameters', and the scores' gradient to the
+     * embedding's. Each parameter's sum is independent of the others', so the parameters are shared
+     * out over the lanes; each one's terms are added in lane order, the scores' last.
+     */
+    private static void addGradients(Part[] parts, Lessr model, BlockScoring.Loss loss, Lanes lanes) {
+        Set<Parameter> aliased = new LinkedHashSet<>();
+        for (Part part : parts) {
+            aliased.addAll(part.store.aliases.keySet());
+        }
+        Parameter embedding = model.embedding();
+        aliased.add(embedding);
+        List<Parameter> parameters = new ArrayList<>(aliased);
+        lanes.run(lane -> {
+            for (int i = lane; i < parameters.size(); i += Lanes.COUNT) {
+                Parameter parameter = parameters.get(i);
+                for (Part part : parts) {
+                    part.store.addGradient(parameter);
+                }
+                if (parameter == embedding) {
+                    loss.addItemGrad(model);
+                }
+            }
+            return null;
+        });
     }
 
     /** Adds {@code grad} to a parameter's gradient, creating it if need be (a backward pass from the leaf). */
@@ -402,17 +433,16 @@ public final class SplitPass {
             });
         }
 
-        /** Adds the aliases' gradients to the parameters'. */
-        void addGradients() {
-            aliases.forEach((parameter, alias) -> {
-                if (parameter.requiresGradient()) {
-                    NDArray grad = JniUtils.getGradient((PtNDArray) alias);
-                    if (grad != null) {
-                        grad.attach(scope);
-                        accumulate(parameter.getArray(), grad);
-                    }
+        /** Adds the gradient of {@code parameter}'s alias, if it has one, to the parameter's. */
+        void addGradient(Parameter parameter) {
+            NDArray alias = aliases.get(parameter);
+            if (alias != null && parameter.requiresGradient()) {
+                NDArray grad = JniUtils.getGradient((PtNDArray) alias);
+                if (grad != null) {
+                    grad.attach(scope);
+                    accumulate(parameter.getArray(), grad);
                 }
-            });
+            }
         }
     }
 }
