@@ -31,7 +31,10 @@ public final class Collator implements AutoCloseable {
         }
         this.numWorkers = numWorkers;
         this.workers = numWorkers == 0 ? null : Executors.newFixedThreadPool(numWorkers, r -> {
-            Thread t = new Thread(r, "lessr-collate");
+            Thread t = new Thread(() -> {
+                IdlePriority.lowerThisThread();
+                r.run();
+            }, "lessr-collate");
             t.setDaemon(true);
             return t;
         });

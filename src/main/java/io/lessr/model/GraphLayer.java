@@ -16,12 +16,14 @@ import ai.djl.util.PairList;
  */
 public abstract class GraphLayer extends TorchBlock {
     protected final int outputDim;
+    private final int inputDim;
     private final BatchNorm batchNorm;
     private final Dropout featDrop;
     private final float dropRate;
 
     protected GraphLayer(int inputDim, int outputDim, boolean batchNorm, double featDrop) {
         this.outputDim = outputDim;
+        this.inputDim = inputDim;
         Shape in = new Shape(1, inputDim);
         this.batchNorm = batchNorm ? child("batch_norm", batchNorm(), in) : null;
         this.featDrop = featDrop > 0 ? child("feat_drop", dropout(featDrop), in) : null;
@@ -43,7 +45,7 @@ public abstract class GraphLayer extends TorchBlock {
 
     /** This layer's batch norm and dropout, followed by {@code body}. */
     Stage stage(Stage.Body body) {
-        return new Stage(batchNorm, featDrop, dropRate, body);
+        return new Stage(batchNorm, featDrop, dropRate, inputDim, false, body);
     }
 
     @Override

@@ -79,7 +79,7 @@ public final class Lessr extends TorchBlock {
         }
         stages.add(readout.stage((ps, feat, normed, dropped, graph, training) -> NDArrays.concat(new NDList(
                 Rows.gather(feat, graph.get(LAST_NODES)), readout.body(ps, normed, dropped, graph, training)), 1)));
-        stages.add(new Stage(batchNorm, featDrop, (float) config.featDrop(),
+        stages.add(new Stage(batchNorm, featDrop, (float) config.featDrop(), inputDim, true,
                 (ps, sr, normed, dropped, graph, training) -> apply(fcSr, ps, dropped, training)));
     }
 

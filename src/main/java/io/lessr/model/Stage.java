@@ -36,12 +36,17 @@ public final class Stage {
     private final BatchNorm batchNorm;
     private final Dropout featDrop;
     private final float dropRate;
+    private final int inputDim;
+    private final boolean perSession;
     private final Body body;
 
-    Stage(BatchNorm batchNorm, Dropout featDrop, float dropRate, Body body) {
+    /** {@code perSession}: the input has a row per session (else one per node) of {@code inputDim} columns. */
+    Stage(BatchNorm batchNorm, Dropout featDrop, float dropRate, int inputDim, boolean perSession, Body body) {
         this.batchNorm = batchNorm;
         this.featDrop = featDrop;
         this.dropRate = featDrop == null ? 0 : dropRate;
+        this.inputDim = inputDim;
+        this.perSession = perSession;
         this.body = body;
     }
 
@@ -64,6 +69,16 @@ public final class Stage {
 
     public boolean normalizes() {
         return batchNorm != null;
+    }
+
+    /** The number of columns of the input. */
+    public int inputDim() {
+        return inputDim;
+    }
+
+    /** Whether the input has a row per session of the batch; otherwise it has one per node. */
+    public boolean perSession() {
+        return perSession;
     }
 
     /** 0 when the stage has no dropout. */

@@ -8,6 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import io.lessr.model.EngineSettings;
 import io.lessr.model.TorchInit;
@@ -44,8 +45,8 @@ public final class AdamW {
     private final double eps;
     private int step;
 
-    /** A parameter's state; {@code lane}: which of the {@link Lanes} updates it. */
-    private record Slot(String name, Parameter parameter, boolean decay, NDArray mean, NDArray variance, int lane) {}
+    /** A parameter's state. */
+    private record Slot(String name, Parameter parameter, boolean decay, NDArray mean, NDArray variance) {}
 
     public AdamW(Map<String, Parameter> params, Predicate<String> decays,
             double lr, double weightDecay, double beta1, double beta2, double eps) {
@@ -54,17 +55,10 @@ public final class AdamW {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
-        // Lanes get parameters of about equal total size: the embedding alone is most of the work.
-        long[] laneSizes = new long[Lanes.COUNT];
         params.forEach((name, p) -> {
             if (p.requiresGradient()) {
                 NDArray w = p.getArray();
-                int lane = 0;
-                for (int i = 1; i < laneSizes.length; i++) {
-                    lane = laneSizes[i] < laneSizes[lane] ? i : lane;
-                }
-                laneSizes[lane] += w.size() + 2048; // a call's fixed cost counts as a couple of thousand values
-                slots.add(new Slot(name, p, weightDecay > 0 && decays.test(name), w.zerosLike(), w.zerosLike(), lane));
+                slots.add(new Slot(name, p, weightDecay > 0 && decays.test(name), w.zerosLike(), w.zerosLike()));
             }
         });
     }
@@ -91,11 +85,12 @@ public final class AdamW {
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         float lrCorrected = (float) (lr / biasCorrection1 * biasCorrection2Sqrt);
         float epsCorrected = (float) (eps * biasCorrection2Sqrt);
+        // Each lane takes the next parameter not yet taken: the embedding's update alone takes as
+        // long as a dozen small ones, and which lane updates a parameter does not change its bits.
+        AtomicInteger next = new AtomicInteger();
         lanes.run(lane -> {
-            for (Slot slot : slots) {
-                if (slot.lane == lane) {
-                    update(slot, lrCorrected, epsCorrected);
-                }
+            for (int i = next.getAndIncrement(); i < slots.size(); i = next.getAndIncrement()) {
+                update(slots.get(i), lrCorrected, epsCorrected);
             }
             return null;
         });

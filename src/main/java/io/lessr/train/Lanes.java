@@ -124,7 +124,7 @@ public final class Lanes implements AutoCloseable {
      * spins for a while before it parks, so that a meeting seldom waits for a thread to wake.
      */
     private static final class Helper implements Runnable {
-        private static final long SPIN_NANOS = 100_000;
+        private static final long SPIN_NANOS = 250_000;
         private static final int IDLE = 0;
         private static final int POSTED = 1;
         private static final int DONE = 2;

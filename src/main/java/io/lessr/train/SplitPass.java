@@ -18,6 +18,7 @@ import io.lessr.model.Stage;
 import io.lessr.model.TorchInit;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,6 @@ public final class SplitPass {
             throw new IllegalArgumentException("a batch of " + batch.size() + " sessions cannot be split into "
                     + Lanes.COUNT + " lanes");
         }
-        model.renormalizeEmbedding();
         List<Stage> stages = model.stages();
         Set<Parameter> batchNormParameters = new HashSet<>();
         for (Stage stage : stages) {
@@ -97,14 +97,35 @@ public final class SplitPass {
                     new Aliases(laneScope, lane == 0 ? batchNormParameters::contains : p -> true));
         }
 
-        // Forward: the item look-up, then each stage once the lanes' inputs are normalised together.
-        List<Sums> sums = lanes.run(lane -> parts[lane].lookUp(model, stages.get(0).normalizes()));
+        // Forward: on lane 0, the embedding renormalised, every lane's item look-up and the first
+        // stage's batch statistics, while lane 1 draws every stage's dropout masks (the look-up draws
+        // none); then each stage once the lanes' inputs are normalised together.
+        Sums[] lookUpSums = new Sums[parts.length];
         Norm[] norms = new Norm[stages.size()];
+        NDList[] stageMasks = new NDList[stages.size()];
+        DataType dataType = model.embedding().getArray().getDataType();
+        lanes.run(lane -> {
+            if (lane == 0) {
+                model.renormalizeEmbedding();
+                for (int p = 0; p < parts.length; p++) {
+                    lookUpSums[p] = parts[p].lookUp(model, stages.get(0).normalizes());
+                }
+                norms[0] = stages.get(0).normalizes() ? Norm.of(stages.get(0), Arrays.asList(lookUpSums), scope) : null;
+            } else {
+                for (int k = 0; k < stages.size(); k++) {
+                    stageMasks[k] = masks(stages.get(k), parts, dataType, scope);
+                }
+            }
+            return null;
+        });
+        List<Sums> sums = null;
         for (int k = 0; k < stages.size(); k++) {
             Stage stage = stages.get(k);
-            Norm norm = stage.normalizes() ? Norm.of(stage, sums, scope) : null;
-            norms[k] = norm;
-            NDList masks = masks(stage, parts, scope);
+            if (k > 0) {
+                norms[k] = stage.normalizes() ? Norm.of(stage, sums, scope) : null;
+            }
+            Norm norm = norms[k];
+            NDList masks = stageMasks[k];
             boolean nextNormalizes = k + 1 < stages.size() && stages.get(k + 1).normalizes();
             sums = lanes.run(lane -> parts[lane].forward(stage, norm, masks == null ? null : masks.get(lane), nextNormalizes));
         }
@@ -162,27 +183,25 @@ public final class SplitPass {
         JniUtils.backward((PtNDArray) parameter, (PtNDArray) grad, false, false);
     }
 
-    /** The dropout masks of {@code stage} for each lane, drawn for the whole batch as dropout draws its own. */
-    private static NDList masks(Stage stage, Part[] parts, NDManager scope) {
+    /**
+     * The dropout masks of {@code stage} for each lane, drawn for the whole batch as dropout draws its
+     * own; the lanes' rows of the stage's input are known before it is computed.
+     */
+    private static NDList masks(Stage stage, Part[] parts, DataType dataType, NDManager scope) {
         if (stage.dropRate() == 0) {
             return null;
         }
-        NDList inputs = new NDList();
-        for (Part part : parts) {
-            inputs.add(part.input);
-        }
-        Shape shape = new Shape(rows(inputs), inputs.head().getShape().get(1));
-        NDArray ones = scope.ones(shape, inputs.head().getDataType());
-        NDArray mask = ones.getNDArrayInternal().dropout(ones, stage.dropRate(), true).singletonOrThrow();
-        return mask.split(rowStarts(inputs), 0);
-    }
-
-    private static long rows(NDList arrays) {
+        long[] starts = new long[parts.length - 1];
         long rows = 0;
-        for (NDArray a : arrays) {
-            rows += a.getShape().get(0);
+        for (int p = 0; p < parts.length; p++) {
+            rows += stage.perSession() ? parts[p].sub.size() : parts[p].sub.numNodes();
+            if (p < starts.length) {
+                starts[p] = rows;
+            }
         }
-        return rows;
+        NDArray ones = scope.ones(new Shape(rows, stage.inputDim()), dataType);
+        NDArray mask = ones.getNDArrayInternal().dropout(ones, stage.dropRate(), true).singletonOrThrow();
+        return mask.split(starts, 0);
     }
 
     private static long[] rowStarts(NDList arrays) {
@@ -286,9 +305,7 @@ public final class SplitPass {
 
     /** One lane's sessions and the segments of its autograd graph: the look-up's, then one per stage. */
     private static final class Part {
-        private final GraphBatch batch;
-        private final int from;
-        private final int to;
+        private final GraphBatch sub;
         private final NDManager scope;
         private final Aliases store;
         private NDList graph;
@@ -297,16 +314,14 @@ public final class SplitPass {
         private int backwardAt; // the segment the backward pass has just gone through
 
         Part(GraphBatch batch, int from, int to, NDManager scope, Aliases store) {
-            this.batch = batch;
-            this.from = from;
-            this.to = to;
+            this.sub = batch.sessions(from, to);
             this.scope = scope;
             this.store = store;
         }
 
         Sums lookUp(Lessr model, boolean normalizes) {
             return recording(() -> {
-                graph = batch.sessions(from, to).toNDList(scope);
+                graph = sub.toNDList(scope);
                 NDArray out = model.itemFeatures(store, graph, true);
                 segments.add(new Segment(null, out));
                 return next(out, normalizes);
