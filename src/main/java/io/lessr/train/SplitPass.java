@@ -54,8 +54,9 @@ import java.util.function.Supplier;
  * </pre>
  *
  * Each lane's autograd graph is cut at every stage's input (a leaf), and the backward pass runs stage
- * by stage from the last, each lane on its own thread. Dropout masks are drawn for the whole batch on
- * the calling thread, in stage order, as the unsplit forward draws them. Lane 0 works on the
+ * by stage from the last, each lane on its own thread. Dropout masks are drawn for the whole batch, in
+ * stage order, as the unsplit forward draws them, all at the start by lane 1 (nothing else draws from
+ * the generator meanwhile) while lane 0 looks up both lanes' items. Lane 0 works on the
  * parameters themselves, every other lane on aliases sharing their storage (and every lane on aliases
  * of the batch norms' gamma and beta, whose gradients are then its shares); the aliases' gradients are
  * added to the parameters' after the pass, in lane order. The cut and the order of every sum are fixed, so
