@@ -23,13 +23,26 @@ public final class Collator implements AutoCloseable {
     /** Nanoseconds consumers have waited for a batch not yet built, summed over the process. */
     private static final AtomicLong WAITED = new AtomicLong();
     private final int numWorkers;
+    private final int parts;
     private final ExecutorService workers;
 
     public Collator(int numWorkers) {
+        this(numWorkers, 1);
+    }
+
+    /**
+     * A collator whose workers also cut each batch into {@code parts} (a training step's lanes, {@link
+     * GraphBatch#parts}), so that the step does not.
+     */
+    public Collator(int numWorkers, int parts) {
         if (numWorkers < 0) {
             throw new IllegalArgumentException("numWorkers must be at least 0, got " + numWorkers);
         }
+        if (parts < 1) {
+            throw new IllegalArgumentException("parts must be at least 1, got " + parts);
+        }
         this.numWorkers = numWorkers;
+        this.parts = parts;
         this.workers = numWorkers == 0 ? null : Executors.newFixedThreadPool(numWorkers, r -> {
             Thread t = new Thread(() -> {
                 IdlePriority.lowerThisThread();
@@ -112,7 +125,13 @@ public final class Collator implements AutoCloseable {
         private void fill() {
             while (ahead.size() < depth && chunks.hasNext()) {
                 int[] chunk = chunks.next();
-                ahead.add(workers.submit(() -> collate(dataset, chunk)));
+                ahead.add(workers.submit(() -> {
+                    GraphBatch batch = collate(dataset, chunk);
+                    if (parts > 1 && batch.size() >= parts) {
+                        batch.parts(parts);
+                    }
+                    return batch;
+                }));
             }
         }
 

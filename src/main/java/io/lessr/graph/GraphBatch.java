@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -57,6 +58,7 @@ public final class GraphBatch {
     private final long[] neighIndex;
     private final long[] eopSources;
     private final long[] stepSizes;
+    private volatile List<GraphBatch> parts;
 
     private GraphBatch(List<SessionGraph> graphs, int[] labels) {
         this.graphs = graphs;
@@ -158,6 +160,27 @@ public final class GraphBatch {
         }
         // A list of the kind every batch holds (not a view), so that the JIT sees one kind of list.
         return new GraphBatch(List.copyOf(graphs.subList(from, to)), Arrays.copyOfRange(labels, from, to));
+    }
+
+    /**
+     * The batch cut into {@code count} contiguous parts, part {@code i} the sessions {@code [n i / count,
+     * n (i + 1) / count)} of the {@code n}: built on the first call and kept, so that a collator's
+     * worker can build them ahead of the training step that splits the batch.
+     */
+    public List<GraphBatch> parts(int count) {
+        List<GraphBatch> kept = parts;
+        if (kept != null && kept.size() == count) {
+            return kept;
+        }
+        if (count < 1 || count > graphs.size()) {
+            throw new IllegalArgumentException("cannot cut a batch of " + graphs.size() + " sessions into " + count + " parts");
+        }
+        List<GraphBatch> cut = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            cut.add(sessions((int) ((long) graphs.size() * i / count), (int) ((long) graphs.size() * (i + 1) / count)));
+        }
+        parts = List.copyOf(cut);
+        return parts;
     }
 
     /** Turns the batch into tensors on {@code manager}'s device; see the index constants. */

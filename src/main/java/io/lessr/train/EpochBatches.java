@@ -33,7 +33,7 @@ public final class EpochBatches implements AutoCloseable {
         this.trainSet = trainSet;
         this.testSet = testSet;
         this.spec = spec;
-        this.collator = new Collator(spec.numWorkers());
+        this.collator = new Collator(spec.numWorkers(), Lanes.COUNT);
     }
 
     /** Starts building epoch {@code epoch}'s training batches now; {@link #train} then hands them out. */

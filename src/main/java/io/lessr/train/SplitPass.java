@@ -91,10 +91,10 @@ public final class SplitPass {
         }
         // Each lane's tensors on a scope of its own, which the lane closes: closing is a native call a tensor.
         Part[] parts = new Part[Lanes.COUNT];
+        List<GraphBatch> subs = batch.parts(Lanes.COUNT); // usually cut on a collator's worker already
         for (int lane = 0; lane < parts.length; lane++) {
-            int[] range = Lanes.range(lane, batch.size());
             NDManager laneScope = scope.newSubManager();
-            parts[lane] = new Part(batch, range[0], range[1], laneScope,
+            parts[lane] = new Part(subs.get(lane), laneScope,
                     new Aliases(laneScope, lane == 0 ? batchNormParameters::contains : p -> true));
         }
 
@@ -314,8 +314,8 @@ public final class SplitPass {
         private NDArray input; // the next stage's input: the last segment's output, outside autograd
         private int backwardAt; // the segment the backward pass has just gone through
 
-        Part(GraphBatch batch, int from, int to, NDManager scope, Aliases store) {
-            this.sub = batch.sessions(from, to);
+        Part(GraphBatch sub, NDManager scope, Aliases store) {
+            this.sub = sub;
             this.scope = scope;
             this.store = store;
         }

@@ -59,6 +59,23 @@ class GraphBatchTest {
         assertThrows(IndexOutOfBoundsException.class, () -> batch.sessions(3, 5));
     }
 
+    @Test
+    void partsAreContiguousRangesCutOnceAndKept() {
+        List<int[]> prefixes = List.of(new int[] {3, 1}, new int[] {8, 2, 8, 2}, new int[] {5}, new int[] {2, 6, 2},
+                new int[] {7, 7});
+        GraphBatch batch = GraphBatch.of(prefixes, new int[] {4, 5, 6, 7, 8});
+        List<GraphBatch> halves = batch.parts(2);
+        assertEquals(2, halves.size());
+        assertArrayEquals(new int[] {4, 5}, halves.get(0).labels()); // [0, 5/2)
+        assertArrayEquals(new int[] {6, 7, 8}, halves.get(1).labels());
+        assertEquals(batch.sessions(0, 2).numNodes(), halves.get(0).numNodes());
+        assertEquals(batch.sessions(2, 5).numNodes(), halves.get(1).numNodes());
+        assertTrue(halves == batch.parts(2), "cut again instead of kept");
+        assertEquals(List.of(1, 2, 2), batch.parts(3).stream().map(GraphBatch::size).toList());
+        assertThrows(IllegalArgumentException.class, () -> batch.parts(6));
+        assertThrows(IllegalArgumentException.class, () -> batch.parts(0));
+    }
+
     /** Each node's GRU input must be its in-edges' sources in time order; nodes without in-edges read row 0. */
     @Test
     void packedGruInputListsEveryInEdgeInTimeOrder() {
