@@ -92,29 +92,41 @@ public final class BlockScoring {
 
         List<Part> parts = lanes.run(lane -> {
             int[] range = Lanes.range(lane, blocks.count());
-            List<NDArray> srGrads = new ArrayList<>();
-            NDArray itemGrad = null;
-            NDArray logLikelihood = null;
-            for (int b = range[0]; b < range[1]; b++) {
-                // A block's temporaries die with it, so the next block reuses their memory.
-                try (NDManager tmp = scope.newSubManager()) {
-                    NDArray x = blocks.xs().get(b);
-                    NDArray logp = attached(x.matMul(blocks.weightsT()), tmp).logSoftmax(1);
-                    NDIndex atLabels = Losses.labelIndex(logp, blocks.ys().get(b));
-                    NDArray picked = logp.get(atLabels);
-                    NDArray sum = picked.sum();
-                    NDArray g = logp.exp(); // the softmax
-                    g.set(atLabels, picked.exp().subi(1f));
-                    srGrads.add(attached(g.matMul(blocks.weights()), scope));
-                    // d E while g is in the cache: at 40,000 items a batch's g is some 90 MB.
-                    NDArray blockItemGrad = g.transpose().matMul(x);
-                    itemGrad = itemGrad == null ? attached(blockItemGrad, scope) : itemGrad.addi(blockItemGrad);
-                    logLikelihood = logLikelihood == null ? attached(sum, scope) : logLikelihood.addi(sum);
-                }
-            }
-            return new Part(srGrads, itemGrad, logLikelihood);
+            return score(blocks, range[0], range[1], scope);
         });
+        return combine(parts, sessions, true);
+    }
 
+    /**
+     * Blocks {@code [from, to)}: each block's gradient of its representations (not yet divided by the
+     * batch's size), their sum of {@code d E} in block order and their summed log-likelihood.
+     */
+    private static Part score(Blocks blocks, int from, int to, NDManager scope) {
+        List<NDArray> srGrads = new ArrayList<>();
+        NDArray itemGrad = null;
+        NDArray logLikelihood = null;
+        for (int b = from; b < to; b++) {
+            // A block's temporaries die with it, so the next block reuses their memory.
+            try (NDManager tmp = scope.newSubManager()) {
+                NDArray x = blocks.xs().get(b);
+                NDArray logp = attached(x.matMul(blocks.weightsT()), tmp).logSoftmax(1);
+                NDIndex atLabels = Losses.labelIndex(logp, blocks.ys().get(b));
+                NDArray picked = logp.get(atLabels);
+                NDArray sum = picked.sum();
+                NDArray g = logp.exp(); // the softmax
+                g.set(atLabels, picked.exp().subi(1f));
+                srGrads.add(attached(g.matMul(blocks.weights()), scope));
+                // d E while g is in the cache: at 40,000 items a batch's g is some 90 MB.
+                NDArray blockItemGrad = g.transpose().matMul(x);
+                itemGrad = itemGrad == null ? attached(blockItemGrad, scope) : itemGrad.addi(blockItemGrad);
+                logLikelihood = logLikelihood == null ? attached(sum, scope) : logLikelihood.addi(sum);
+            }
+        }
+        return new Part(srGrads, itemGrad, logLikelihood);
+    }
+
+    /** The lanes' parts in lane order made one loss of a batch of {@code sessions} (its {@code d sr} if asked). */
+    private static Loss combine(List<Part> parts, long sessions, boolean withSrGrad) {
         NDList srGrads = new NDList();
         NDArray itemGrad = null;
         NDArray logLikelihood = null;
@@ -126,8 +138,53 @@ public final class BlockScoring {
             itemGrad = itemGrad == null ? part.itemGrad : itemGrad.addi(part.itemGrad);
             logLikelihood = logLikelihood == null ? part.logLikelihood : logLikelihood.addi(part.logLikelihood);
         }
-        NDArray srGrad = (srGrads.size() == 1 ? srGrads.get(0) : NDArrays.concat(srGrads, 0)).divi(sessions);
+        NDArray srGrad = !withSrGrad ? null
+                : (srGrads.size() == 1 ? srGrads.get(0) : NDArrays.concat(srGrads, 0)).divi(sessions);
         return new Loss(-logLikelihood.getFloat() / sessions, srGrad, itemGrad.divi(sessions));
+    }
+
+    /**
+     * A lane's share of {@link #loss} when its sessions are whole blocks of the batch, {@code lane}'s
+     * share of them ({@link #laneAligned}): the same blocks, scored on the lane's own rows.
+     */
+    static final class LaneScores {
+        private final Part part;
+
+        private LaneScores(Part part) {
+            this.part = part;
+        }
+
+        /** The lane's {@code d sr}: its blocks' gradients divided by the batch's size, as {@link #loss} divides them. */
+        NDArray srGrad(long sessions) {
+            return (part.srGrads.size() == 1 ? part.srGrads.get(0) : NDArrays.concat(new NDList(part.srGrads), 0))
+                    .divi(sessions);
+        }
+    }
+
+    /**
+     * Whether, for a batch of {@code sessions}, lane {@code lane}'s contiguous sessions {@code [from,
+     * to)} are exactly the blocks {@link #loss} would give it, so that the lane can score them alone.
+     */
+    static boolean laneAligned(Lessr model, long sessions, int lane, long from, long to) {
+        int block = model.scoreBlock();
+        int count = (int) ((sessions + block - 1) / block);
+        int[] range = Lanes.range(lane, count);
+        return from == (long) range[0] * block && to == Math.min(sessions, (long) range[1] * block);
+    }
+
+    /** Scores a lane's sessions {@code sr} (outside autograd) with labels, as its share of the batch's {@link #loss}. */
+    static LaneScores scoreLane(Lessr model, NDArray sr, NDArray labels) {
+        Blocks blocks = Blocks.of(model, sr, labels);
+        return new LaneScores(score(blocks, 0, blocks.count(), sr.getManager()));
+    }
+
+    /** The lanes' {@link #scoreLane} results, in lane order, as {@link #loss} combines its lanes'. */
+    static Loss combineLanes(List<LaneScores> lanes, long sessions) {
+        List<Part> parts = new ArrayList<>(lanes.size());
+        for (LaneScores lane : lanes) {
+            parts.add(lane.part);
+        }
+        return combine(parts, sessions, false);
     }
 
     /**

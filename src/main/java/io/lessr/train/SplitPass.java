@@ -59,7 +59,9 @@ import java.util.function.Supplier;
  * the generator meanwhile) while lane 0 looks up both lanes' items. Lane 0 works on the
  * parameters themselves, every other lane on aliases sharing their storage (and every lane on aliases
  * of the batch norms' gamma and beta, whose gradients are then its shares); the aliases' gradients are
- * added to the parameters' after the pass, in lane order. The cut and the order of every sum are fixed, so
+ * added to the parameters' after the pass, in lane order. When each lane's sessions are whole blocks of
+ * {@link BlockScoring}'s (a batch of 512 is), each lane scores its own output and goes back through the
+ * last stage in the same run, with the very blocks and sums of the batch's scoring. The cut and the order of every sum are fixed, so
  * the result is the same bits whether one thread or two run the lanes; it differs from the unsplit
  * pass only in the rounding of those sums.
  */
@@ -77,6 +79,11 @@ public final class SplitPass {
      * tensor of the pass lives on {@code scope}.
      */
     public static float step(Lessr model, GraphBatch batch, NDManager scope, Lanes lanes) {
+        return step(model, batch, scope, lanes, true);
+    }
+
+    /** {@link #step}; {@code laneScoring} false always scores the whole batch's output at once (for tests). */
+    static float step(Lessr model, GraphBatch batch, NDManager scope, Lanes lanes, boolean laneScoring) {
         if (!splits(batch.size())) {
             throw new IllegalArgumentException("a batch of " + batch.size() + " sessions cannot be split into "
                     + Lanes.COUNT + " lanes");
@@ -119,7 +126,19 @@ public final class SplitPass {
             }
             return null;
         });
+        // When each lane's sessions are whole blocks of the scoring, each lane scores its own output
+        // and goes back through the last stage at once (the same blocks, the same sums in the same order).
+        int last = stages.size() - 1;
+        boolean lanesScore = laneScoring;
+        long at = 0;
+        for (int lane = 0; lane < parts.length; lane++) {
+            long size = parts[lane].sub.size();
+            lanesScore &= BlockScoring.laneAligned(model, batch.size(), lane, at, at + size);
+            at += size;
+        }
         List<Sums> sums = null;
+        List<Sums> shares = null;
+        BlockScoring.Loss loss = null;
         for (int k = 0; k < stages.size(); k++) {
             Stage stage = stages.get(k);
             if (k > 0) {
@@ -127,30 +146,48 @@ public final class SplitPass {
             }
             Norm norm = norms[k];
             NDList masks = stageMasks[k];
+            if (k == last && lanesScore) {
+                List<Scored> scored = lanes.run(lane -> parts[lane].forwardScoreBackward(
+                        stage, norm, masks == null ? null : masks.get(lane), model, batch.size()));
+                List<BlockScoring.LaneScores> laneScores = new ArrayList<>();
+                shares = new ArrayList<>();
+                for (Scored s : scored) {
+                    laneScores.add(s.scores());
+                    shares.add(s.share());
+                }
+                loss = BlockScoring.combineLanes(laneScores, batch.size());
+                break;
+            }
             boolean nextNormalizes = k + 1 < stages.size() && stages.get(k + 1).normalizes();
             sums = lanes.run(lane -> parts[lane].forward(stage, norm, masks == null ? null : masks.get(lane), nextNormalizes));
         }
-        NDList srs = new NDList();
-        for (Part part : parts) {
-            srs.add(part.output());
+        if (loss == null) {
+            NDList srs = new NDList();
+            for (Part part : parts) {
+                srs.add(part.output());
+            }
+            loss = BlockScoring.loss(model, NDArrays.concat(srs, 0), batch.labels(scope), lanes);
+            NDList srGrads = loss.srGrad().split(rowStarts(srs), 0);
+            shares = lanes.run(lane -> parts[lane].backward(stages.get(last), srGrads.get(lane)));
         }
-        BlockScoring.Loss loss = BlockScoring.loss(model, NDArrays.concat(srs, 0), batch.labels(scope), lanes);
-        NDList srGrads = loss.srGrad().split(rowStarts(srs), 0);
 
         // Backward, stage by stage from the last, down to the look-up, whose gradient goes to the embedding.
-        List<Sums> shares = lanes.run(lane -> parts[lane].backward(stages.get(stages.size() - 1), srGrads.get(lane)));
         for (int k = stages.size() - 1; k >= 0; k--) {
             float[][] correction = norms[k] == null ? null : norms[k].correction(shares);
             Stage before = k > 0 ? stages.get(k - 1) : null;
             shares = lanes.run(lane -> parts[lane].backwardThroughNorm(correction, before));
         }
         addGradients(parts, model, loss, lanes);
+        float value = loss.value();
         lanes.run(lane -> {
             parts[lane].scope.close();
             return null;
         });
-        return loss.value();
+        return value;
     }
+
+    /** A lane's scores of its own sessions and its shares of the last stage's batch-norm gradients. */
+    private record Scored(BlockScoring.LaneScores scores, Sums share) {}
 
     /**
      * Adds the lanes' aliases' gradients to the parameters', and the scores' gradient to the
@@ -345,6 +382,16 @@ public final class SplitPass {
                 segments.add(new Segment(x, out));
                 return next(out, nextNormalizes);
             });
+        }
+
+        /**
+         * The last stage, then the lane's own sessions scored (whole blocks of the batch's scoring) and
+         * the backward pass through the last stage from their gradient.
+         */
+        Scored forwardScoreBackward(Stage last, Norm norm, NDArray mask, Lessr model, long batchSessions) {
+            forward(last, norm, mask, false);
+            BlockScoring.LaneScores scores = BlockScoring.scoreLane(model, input, sub.labels(scope));
+            return new Scored(scores, backward(last, scores.srGrad(batchSessions)));
         }
 
         /** The last stage's output (the lane's session representations), outside autograd. */

@@ -57,6 +57,21 @@ class SplitPassTest {
     }
 
     @Test
+    void lanesThatHoldWholeScoringBlocksScoreTheirOwnSessionsWithTheSameBits() {
+        // 128 sessions of 90 items: two blocks of 64, one per lane.
+        LessrConfig config = new LessrConfig(NUM_ITEMS, 8, 3, 0.2, true);
+        GraphBatch batch = batch(128, 8, 0);
+        assertSameUpToRounding(config, batch);
+        Pass together = pass(config, batch, 2, false);
+        for (int threads = 1; threads <= 2; threads++) {
+            Pass own = pass(config, batch, threads, true);
+            assertEquals(Float.floatToIntBits(together.loss), Float.floatToIntBits(own.loss));
+            together.grads.forEach((name, g) -> assertArrayEquals(g, own.grads.get(name), name));
+            together.stats.forEach((name, v) -> assertArrayEquals(v, own.stats.get(name), name));
+        }
+    }
+
+    @Test
     void oneThreadAndTwoGiveTheSameBits() {
         LessrConfig config = new LessrConfig(NUM_ITEMS, 8, 3, 0.2, true);
         GraphBatch batch = batch(150, 8, 0);
@@ -105,6 +120,10 @@ class SplitPassTest {
      * (threads 0), or the split pass on that many threads, dropout drawn from the same seed.
      */
     private static Pass pass(LessrConfig config, GraphBatch batch, int threads) {
+        return pass(config, batch, threads, true);
+    }
+
+    private static Pass pass(LessrConfig config, GraphBatch batch, int threads, boolean laneScoring) {
         try (NDManager manager = NDManager.newBaseManager()) {
             Lessr model = Lessr.create(config, manager, 11);
             Map<String, Parameter> params = TorchNames.of(model);
@@ -113,7 +132,7 @@ class SplitPassTest {
             try (NDManager scope = manager.newSubManager(); Lanes lanes = new Lanes(threads == 0 ? 1 : threads)) {
                 loss = threads == 0
                         ? TrainRunner.wholeBatchLossAndGradients(model, batch, scope, lanes)
-                        : SplitPass.step(model, batch, scope, lanes);
+                        : SplitPass.step(model, batch, scope, lanes, laneScoring);
             }
             Map<String, float[]> grads = new TreeMap<>();
             Map<String, float[]> stats = new TreeMap<>();
