@@ -180,6 +180,11 @@ public final class SplitPass {
         addGradients(parts, model, loss, lanes);
         float value = loss.value();
         lanes.run(lane -> {
+            for (int k = lane; k < norms.length; k += Lanes.COUNT) {
+                if (norms[k] != null) {
+                    norms[k].updateRunning(stages.get(k));
+                }
+            }
             parts[lane].scope.close();
             return null;
         });
@@ -253,7 +258,7 @@ public final class SplitPass {
     }
 
     /** A stage's batch statistics over all lanes, as batch norm's arguments and as Java arrays. */
-    private record Norm(NDArray meanArray, NDArray varArray, double[] mean, double[] istd, float[] gamma, long rows) {
+    private record Norm(NDArray meanArray, NDArray varArray, double[] mean, double[] var, double[] istd, float[] gamma, long rows) {
         static Norm of(Stage stage, List<Sums> laneSums, NDManager scope) {
             long n = 0;
             for (Sums lane : laneSums) {
@@ -264,30 +269,39 @@ public final class SplitPass {
             }
             double[] mean = inLaneOrder(laneSums, Sums::first);
             double[] var = inLaneOrder(laneSums, Sums::second);
-            float[] runningMean = stage.runningMean().getArray().toFloatArray();
-            float[] runningVar = stage.runningVar().getArray().toFloatArray();
-            double[] istd = statistics(mean, var, n, runningMean, runningVar);
-            TorchInit.copyInto(stage.runningMean().getArray(), runningMean);
-            TorchInit.copyInto(stage.runningVar().getArray(), runningVar);
-            return new Norm(scope.create(toFloats(mean)), scope.create(toFloats(var)), mean, istd,
+            double[] istd = statistics(mean, var, n);
+            return new Norm(scope.create(toFloats(mean)), scope.create(toFloats(var)), mean, var, istd,
                     stage.gamma().getArray().toFloatArray(), n);
         }
 
         /**
-         * Turns the column sums of x and x^2 into the mean and the (biased) variance, in place, updates
-         * the running statistics and returns {@code 1 / sqrt(var + eps)}. (Plain loops in a method of
-         * their own: compiled on their own, they do not drag the engine's calls into the JIT's work.)
+         * Turns the column sums of x and x^2 into the mean and the (biased) variance, in place, and
+         * returns {@code 1 / sqrt(var + eps)}. (Plain loops in a method of their own: compiled on their
+         * own, they do not drag the engine's calls into the JIT's work.)
          */
-        private static double[] statistics(double[] mean, double[] var, long n, float[] runningMean, float[] runningVar) {
+        private static double[] statistics(double[] mean, double[] var, long n) {
             double[] istd = new double[mean.length];
             for (int j = 0; j < mean.length; j++) {
                 mean[j] /= n;
                 var[j] = Math.max(0, var[j] / n - mean[j] * mean[j]);
                 istd[j] = 1 / Math.sqrt(var[j] + Stage.EPSILON);
-                runningMean[j] = (float) ((1 - Stage.MOMENTUM) * runningMean[j] + Stage.MOMENTUM * mean[j]);
-                runningVar[j] = (float) ((1 - Stage.MOMENTUM) * runningVar[j] + Stage.MOMENTUM * var[j] * n / (n - 1));
             }
             return istd;
+        }
+
+        /**
+         * Updates {@code stage}'s running statistics as PyTorch does, with the unbiased variance; nothing
+         * reads them in a training step, so this waits for a lane with time at the step's end.
+         */
+        void updateRunning(Stage stage) {
+            float[] runningMean = stage.runningMean().getArray().toFloatArray();
+            float[] runningVar = stage.runningVar().getArray().toFloatArray();
+            for (int j = 0; j < mean.length; j++) {
+                runningMean[j] = (float) ((1 - Stage.MOMENTUM) * runningMean[j] + Stage.MOMENTUM * mean[j]);
+                runningVar[j] = (float) ((1 - Stage.MOMENTUM) * runningVar[j] + Stage.MOMENTUM * var[j] * rows / (rows - 1));
+            }
+            TorchInit.copyInto(stage.runningMean().getArray(), runningMean);
+            TorchInit.copyInto(stage.runningVar().getArray(), runningVar);
         }
 
         /**
