@@ -63,19 +63,25 @@ public final class BatchProfile {
         long batchWait = to.batchWait - from.batchWait;
         long busy0 = to.busy0 - from.busy0;
         long busy1 = to.busy1 - from.busy1;
+        // On one thread lane 1 runs on the training thread: its calls are in lane 0's column, and its
+        // time is no time alone.
+        boolean oneThread = n1.calls() == 0 && busy1 > 0;
         out.printf("%n%s: %d batches, %.2f ms a batch, the lanes met %.1f times a batch%n", what, batches, ms(wall),
                 per(to.laneRuns - from.laneRuns));
-        out.println("| per batch | lane 0 (training thread) | lane 1 (helper) |");
+        out.println(oneThread ? "| per batch | lanes 0 and 1 (training thread) | |"
+                : "| per batch | lane 0 (training thread) | lane 1 (helper) |");
         out.println("|---|---|---|");
-        out.printf("| native calls | %.0f | %.0f |%n", per(n0.calls()), per(n1.calls()));
-        out.printf("| time in native calls | %.2f ms | %.2f ms |%n", ms(n0.nanos()), ms(n1.nanos()));
-        out.printf("| Java around them | %.2f ms | %.2f ms |%n", ms(wall - n0.nanos() - laneWait - batchWait),
-                ms(busy1 - n1.nanos()));
-        out.printf("| waiting for the other lane | %.2f ms | %.2f ms (idle) |%n", ms(laneWait), ms(wall - busy1));
+        out.printf("| native calls | %.0f | %s |%n", per(n0.calls()), lane1(oneThread, "%.0f", per(n1.calls())));
+        out.printf("| time in native calls | %.2f ms | %s |%n", ms(n0.nanos()), lane1(oneThread, "%.2f ms", ms(n1.nanos())));
+        out.printf("| Java around them | %.2f ms | %s |%n", ms(wall - n0.nanos() - laneWait - batchWait),
+                lane1(oneThread, "%.2f ms", ms(busy1 - n1.nanos())));
+        out.printf("| waiting for the other lane | %.2f ms | %s |%n", ms(laneWait),
+                lane1(oneThread, "%.2f ms (idle)", ms(wall - busy1)));
         out.printf("| waiting for the batch's graphs | %.2f ms | |%n", ms(batchWait));
-        out.printf("| lane 0 alone (outside the lanes' runs) | %.2f ms | |%n", ms(wall - busy0 - laneWait));
-        out.printf("| mean time of a native call | %.1f µs | %.1f µs |%n",
-                n0.calls() == 0 ? 0 : n0.nanos() / 1e3 / n0.calls(), n1.calls() == 0 ? 0 : n1.nanos() / 1e3 / n1.calls());
+        out.printf("| lane 0 alone (outside the lanes' runs) | %.2f ms | |%n",
+                ms(wall - busy0 - laneWait - (oneThread ? busy1 : 0)));
+        out.printf("| mean time of a native call | %.1f µs | %s |%n", n0.calls() == 0 ? 0 : n0.nanos() / 1e3 / n0.calls(),
+                lane1(oneThread, "%.1f µs", n1.calls() == 0 ? 0 : n1.nanos() / 1e3 / n1.calls()));
         List<Map.Entry<String, long[]>> top = new ArrayList<>(add(n0, n1).byMethod().entrySet());
         top.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
         out.println("| native method (both lanes) | calls a batch | ms a batch |");
@@ -83,6 +89,11 @@ public final class BatchProfile {
         for (Map.Entry<String, long[]> e : top.subList(0, Math.min(topMethods, top.size()))) {
             out.printf("| %s | %.1f | %.2f |%n", e.getKey(), per(e.getValue()[0]), ms(e.getValue()[1]));
         }
+    }
+
+    /** Lane 1's cell: empty when lane 1 ran on the training thread, whose column holds its share. */
+    private static String lane1(boolean oneThread, String format, double value) {
+        return oneThread ? "" : String.format(format, value);
     }
 
     private static NativeCalls.Totals add(NativeCalls.Totals a, NativeCalls.Totals b) {

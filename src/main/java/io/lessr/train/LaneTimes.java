@@ -18,8 +18,9 @@ public final class LaneTimes {
         BUSY.addAndGet(lane, nanos);
     }
 
-    static void waited(long nanos) {
-        WAITED.addAndGet(nanos);
+    /** One run of the lanes, after which lane 0 waited {@code nanos} for the others (0 on one thread). */
+    static void ran(long waitedNanos) {
+        WAITED.addAndGet(waitedNanos);
         RUNS.incrementAndGet();
     }
 

@@ -77,10 +77,11 @@ public final class Lanes implements AutoCloseable {
                     failure = e;
                 }
             }
+            LaneTimes.ran(0);
         } else {
             long waitStart = System.nanoTime();
             helper.await();
-            LaneTimes.waited(System.nanoTime() - waitStart);
+            LaneTimes.ran(System.nanoTime() - waitStart);
             if (failure == null) {
                 failure = helper.failure;
             }

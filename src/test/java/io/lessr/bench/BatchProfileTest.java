@@ -49,6 +49,9 @@ class BatchProfileTest {
             // The lanes' work is the same whichever threads run it: so is its count of native calls.
             assertEquals(0, row(alone, "native calls")[1], phase + "\n" + one);
             assertEquals(calls[0] + calls[1], row(alone, "native calls")[0], 1.0, phase + "\n" + two + "\n" + one);
+            // So is the number of times the lanes meet.
+            assertEquals(match(split, "the lanes met ([0-9.]+) times"), match(alone, "the lanes met ([0-9.]+) times"),
+                    phase + "\n" + two + "\n" + one);
             for (String table : List.of(split, alone)) {
                 double[] nativeMs = row(table, "time in native calls");
                 double[] javaMs = row(table, "Java around them");
