@@ -51,7 +51,17 @@ public final class BlockScoring {
     }
 
     /** One lane's part: the gradients of its blocks' representations, its sum of d E, its summed log-likelihood. */
-    private record Part(List<NDArray> srGrads, NDArray itemGrad, NDArray logLikelihood) {}
+    record Part(List<NDArray> srGrads, NDArray itemGrad, NDArray logLikelihood) {
+        /** The part's {@code d sr}. */
+        NDArray srGrad(long sessions) {
+            return joined(srGrads, sessions);
+        }
+    }
+
+    /** Blocks' gradients of their representations, joined and divided by the batch's size. */
+    private static NDArray joined(List<NDArray> srGrads, long sessions) {
+        return (srGrads.size() == 1 ? srGrads.get(0) : NDArrays.concat(new NDList(srGrads), 0)).divi(sessions);
+    }
 
     /**
      * Computes the mean cross-entropy of the batch, puts its gradient into the embedding's and, by a
@@ -127,7 +137,7 @@ public final class BlockScoring {
 
     /** The lanes' parts in lane order made one loss of a batch of {@code sessions} (its {@code d sr} if asked). */
     private static Loss combine(List<Part> parts, long sessions, boolean withSrGrad) {
-        NDList srGrads = new NDList();
+        List<NDArray> srGrads = new ArrayList<>();
         NDArray itemGrad = null;
         NDArray logLikelihood = null;
         for (Part part : parts) {
@@ -138,27 +148,8 @@ public final class BlockScoring {
             itemGrad = itemGrad == null ? part.itemGrad : itemGrad.addi(part.itemGrad);
             logLikelihood = logLikelihood == null ? part.logLikelihood : logLikelihood.addi(part.logLikelihood);
         }
-        NDArray srGrad = !withSrGrad ? null
-                : (srGrads.size() == 1 ? srGrads.get(0) : NDArrays.concat(srGrads, 0)).divi(sessions);
+        NDArray srGrad = withSrGrad ? joined(srGrads, sessions) : null;
         return new Loss(-logLikelihood.getFloat() / sessions, srGrad, itemGrad.divi(sessions));
-    }
-
-    /**
-     * A lane's share of {@link #loss} when its sessions are whole blocks of the batch, {@code lane}'s
-     * share of them ({@link #laneAligned}): the same blocks, scored on the lane's own rows.
-     */
-    static final class LaneScores {
-        private final Part part;
-
-        private LaneScores(Part part) {
-            this.part = part;
-        }
-
-        /** The lane's {@code d sr}: its blocks' gradients divided by the batch's size, as {@link #loss} divides them. */
-        NDArray srGrad(long sessions) {
-            return (part.srGrads.size() == 1 ? part.srGrads.get(0) : NDArrays.concat(new NDList(part.srGrads), 0))
-                    .divi(sessions);
-        }
     }
 
     /**
@@ -172,19 +163,18 @@ public final class BlockScoring {
         return from == (long) range[0] * block && to == Math.min(sessions, (long) range[1] * block);
     }
 
-    /** Scores a lane's sessions {@code sr} (outside autograd) with labels, as its share of the batch's {@link #loss}. */
-    static LaneScores scoreLane(Lessr model, NDArray sr, NDArray labels) {
+    /**
+     * Scores a lane's sessions {@code sr} (outside autograd) with labels, as its share of the batch's
+     * {@link #loss} when its sessions are whole blocks of the batch ({@link #laneAligned}).
+     */
+    static Part scoreLane(Lessr model, NDArray sr, NDArray labels) {
         Blocks blocks = Blocks.of(model, sr, labels);
-        return new LaneScores(score(blocks, 0, blocks.count(), sr.getManager()));
+        return score(blocks, 0, blocks.count(), sr.getManager());
     }
 
-    /** The lanes' {@link #scoreLane} results, in lane order, as {@link #loss} combines its lanes'. */
-    static Loss combineLanes(List<LaneScores> lanes, long sessions) {
-        List<Part> parts = new ArrayList<>(lanes.size());
-        for (LaneScores lane : lanes) {
-            parts.add(lane.part);
-        }
-        return combine(parts, sessions, false);
+    /** The lanes' {@link #scoreLane} parts, in lane order, combined as {@link #loss} combines its lanes' (no {@code d sr}). */
+    static Loss combineLanes(List<Part> lanes, long sessions) {
+        return combine(lanes, sessions, false);
     }
 
     /**

@@ -21,7 +21,7 @@ public final class Lanes implements AutoCloseable {
     /** How many parts the work is cut into, whatever the number of threads. */
     public static final int COUNT = 2;
 
-    /** The name of the helper lanes' threads. */
+    /** The name of the helper lane's thread. */
     public static final String HELPER_THREAD = "lessr-lane";
 
     private final Helper helper;

@@ -149,7 +149,7 @@ public final class SplitPass {
             if (k == last && lanesScore) {
                 List<Scored> scored = lanes.run(lane -> parts[lane].forwardScoreBackward(
                         stage, norm, masks == null ? null : masks.get(lane), model, batch.size()));
-                List<BlockScoring.LaneScores> laneScores = new ArrayList<>();
+                List<BlockScoring.Part> laneScores = new ArrayList<>();
                 shares = new ArrayList<>();
                 for (Scored s : scored) {
                     laneScores.add(s.scores());
@@ -192,7 +192,7 @@ public final class SplitPass {
     }
 
     /** A lane's scores of its own sessions and its shares of the last stage's batch-norm gradients. */
-    private record Scored(BlockScoring.LaneScores scores, Sums share) {}
+    private record Scored(BlockScoring.Part scores, Sums share) {}
 
     /**
      * Adds the lanes' aliases' gradients to the parameters', and the scores' gradient to the
@@ -404,7 +404,7 @@ public final class SplitPass {
          */
         Scored forwardScoreBackward(Stage last, Norm norm, NDArray mask, Lessr model, long batchSessions) {
             forward(last, norm, mask, false);
-            BlockScoring.LaneScores scores = BlockScoring.scoreLane(model, input, sub.labels(scope));
+            BlockScoring.Part scores = BlockScoring.scoreLane(model, input, sub.labels(scope));
             return new Scored(scores, backward(last, scores.srGrad(batchSessions)));
         }
 
