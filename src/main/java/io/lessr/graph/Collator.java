@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -152,8 +153,11 @@ public final class Collator implements AutoCloseable {
                 fill();
                 return batch;
             } catch (InterruptedException e) {
+                // Kept for the caller, which stops between batches (a notebook's interrupt).
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while collating", e);
+                CancellationException cancelled = new CancellationException("interrupted while waiting for a batch");
+                cancelled.initCause(e);
+                throw cancelled;
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             }

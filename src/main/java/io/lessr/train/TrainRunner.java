@@ -169,11 +169,18 @@ public final class TrainRunner {
                 Iterator<GraphBatch> batches = epochBatches.train(epoch);
                 try (ProgressBar bar = progressBar("Epoch " + epoch, numBatches)) {
                     while (batches.hasNext()) {
+                        // A notebook's interrupt: stop between batches, leaving the model usable, whether
+                        // it comes before the next batch is asked for or while waiting for its graphs.
                         if (Thread.currentThread().isInterrupted()) {
-                            // A notebook's interrupt: stop between batches, leaving the model usable.
-                            throw new CancellationException("training interrupted at batch " + batch);
+                            throw interruptedAt(batch);
                         }
-                        float loss = trainStep(batches.next(), lanes);
+                        GraphBatch next;
+                        try {
+                            next = batches.next();
+                        } catch (CancellationException e) {
+                            throw interruptedAt(batch);
+                        }
+                        float loss = trainStep(next, lanes);
                         epochLoss += loss;
                         logLoss += loss / spec.logInterval();
                         if (batch > 0 && batch % spec.logInterval() == 0) {
@@ -216,6 +223,10 @@ public final class TrainRunner {
         println("\nBest results");
         println(formatResults(stopping.best(), stopping.bestEpochs()));
         return stopping.best();
+    }
+
+    private static CancellationException interruptedAt(int batch) {
+        return new CancellationException("training interrupted at batch " + batch);
     }
 
     private float trainStep(GraphBatch batch, Lanes lanes) {

@@ -2,6 +2,9 @@ package io.lessr.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lessr.data.AugmentedDataset;
 import io.lessr.data.SyntheticSessions;
@@ -9,6 +12,9 @@ import io.lessr.data.SyntheticSessions;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -55,5 +61,22 @@ class CollatorTest {
             assertEquals(4, n);
         }
         assertArrayEquals(new int[] {1, 2, 3}, data.prefix(0));
+    }
+
+    /** A notebook's interrupt can come while the training thread waits for the next batch's graphs. */
+    @Test
+    void anInterruptWhileWaitingForABatchIsACancellationAndStaysSet() {
+        SyntheticSessions gen = new SyntheticSessions(SyntheticSessions.Settings.embeddedDefault());
+        AugmentedDataset data = new AugmentedDataset(gen.sessions(20_000));
+        int[] order = IntStream.range(0, data.size()).toArray();
+        try (Collator c = new Collator(1)) {
+            Iterator<GraphBatch> it = c.batches(data, order, data.size(), false); // one batch, tens of ms to build
+            Thread.currentThread().interrupt();
+            CancellationException e = assertThrows(CancellationException.class, it::next);
+            assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+            assertInstanceOf(InterruptedException.class, e.getCause());
+        } finally {
+            Thread.interrupted();
+        }
     }
 }
