@@ -36,10 +36,22 @@ class ClassicNotebookTest {
                 assertTrue(pictures >= 4, "the stored graphs and static chart pictures show untrusted: " + pictures);
                 js.executeScript("Jupyter.notebook.clear_all_output(); Jupyter.notebook.execute_all_cells();");
                 long start = System.nanoTime();
-                new WebDriverWait(browser, Duration.ofMinutes(6), Duration.ofMillis(500)).until(d -> Boolean.TRUE.equals(js.executeScript(
-                        "return Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code')"
-                                + ".every(c => typeof c.input_prompt_number === 'number')"
-                                + " && Jupyter.notebook.kernel_busy === false;")));
+                try {
+                    new WebDriverWait(browser, Duration.ofMinutes(6), Duration.ofMillis(500)).until(d -> {
+                        // A failed cell is the news at once, not after the whole wait.
+                        if (count(js, ".output_error") > 0) {
+                            throw new AssertionError("a cell failed: " + js.executeScript(
+                                    "return document.querySelector('.output_error').textContent;") + "\n" + state(js));
+                        }
+                        return Boolean.TRUE.equals(js.executeScript(
+                                "return Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code')"
+                                        + ".every(c => typeof c.input_prompt_number === 'number')"
+                                        + " && Jupyter.notebook.kernel_busy === false;"));
+                    });
+                } catch (org.openqa.selenium.TimeoutException e) {
+                    throw new AssertionError("the walkthrough did not end within 6 minutes: " + state(js)
+                            + "\nbrowser console: " + JupyterLabTest.consoleErrors(browser) + "\n" + notebook.summary(), e);
+                }
                 System.out.printf("classic Notebook ran the walkthrough in %.0f s%n", (System.nanoTime() - start) / 1e9);
                 assertEquals(0L, count(js, ".output_stderr, .output_error"), "no error or stderr output");
                 assertTrue(count(js, ".output_html table") >= 5, "tables render as tables");
@@ -53,6 +65,15 @@ class ClassicNotebookTest {
                 browser.quit();
             }
         }
+    }
+
+    /** The code cells' prompts ("*" while queued or running) and whether the notebook thinks the kernel is busy. */
+    private static String state(JavascriptExecutor js) {
+        return String.valueOf(js.executeScript("const cells = Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code');"
+                + " return 'prompts ' + JSON.stringify(cells.map(c => c.input_prompt_number === undefined ? null : c.input_prompt_number))"
+                + " + ', kernel busy ' + Jupyter.notebook.kernel_busy"
+                + " + ', first cell not done: ' + ((cells.find(c => typeof c.input_prompt_number !== 'number') || {get_text: () => 'none'})"
+                + ".get_text().slice(0, 200));"));
     }
 
     private static long count(JavascriptExecutor js, String css) {

@@ -69,9 +69,23 @@ class JupyterLabTest {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-default-apps", "--disable-dev-shm-usage");
+        // The console's messages, for a failed wait's diagnosis (consoleErrors).
+        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).build();
         return new ChromeDriver(service, options);
+    }
+
+    /** The browser console's warnings and errors so far (a front end that drops a kernel message says so there). */
+    static List<String> consoleErrors(WebDriver browser) {
+        try {
+            return browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                    .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+                    .map(e -> e.getMessage().length() > 300 ? e.getMessage().substring(0, 300) + "..." : e.getMessage())
+                    .limit(10).toList();
+        } catch (RuntimeException unavailable) {
+            return List.of("(no console log: " + unavailable.getMessage().lines().findFirst().orElse("") + ")");
+        }
     }
 
     private static JavascriptExecutor js() {
@@ -88,7 +102,8 @@ class JupyterLabTest {
                 // the timeout is the news
             }
             System.err.println(lab.diagnostics());
-            throw new AssertionError("timed out; status bar: " + kernelStatus() + "; prompts: " + prompts(), e);
+            throw new AssertionError("timed out; status bar: " + kernelStatus() + "; prompts: " + prompts()
+                    + "\nbrowser console: " + consoleErrors(browser) + "\n" + lab.summary(), e);
         }
     }
 

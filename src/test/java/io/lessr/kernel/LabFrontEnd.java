@@ -129,30 +129,68 @@ final class LabFrontEnd implements AutoCloseable {
 
     /**
      * What a failed wait needs to be understood: the server log's last lines and the threads of every
-     * kernel JVM the server started (a kernel that hangs shows where).
+     * kernel JVM the server started (a kernel that hangs shows where). The server log is also kept in target/.
      */
     String diagnostics() {
-        StringBuilder out = new StringBuilder();
+        return "server log (last 60 lines):\n" + String.join("\n", serverLogTail(60)) + kernelThreads(Integer.MAX_VALUE);
+    }
+
+    /**
+     * The same, short enough for a failure message (what a CI log's tail keeps): the server log's last lines
+     * and the top frames of the kernel threads that run cells and training.
+     */
+    String summary() {
+        return serverLogTail(12).stream().map(l -> "  server: " + l).collect(java.util.stream.Collectors.joining("\n"))
+                + kernelThreads(6);
+    }
+
+    private List<String> serverLogTail(int n) {
         try {
             Files.copy(log, Path.of("target", "jupyter-server-" + ProcessHandle.current().pid() + ".log"),
                     StandardCopyOption.REPLACE_EXISTING);
             List<String> lines = Files.readAllLines(log);
-            out.append("server log (last 60 lines):\n")
-                    .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+            return lines.subList(Math.max(0, lines.size() - n), lines.size());
         } catch (IOException e) {
-            out.append("server log unreadable: ").append(e);
+            return List.of("server log unreadable: " + e);
         }
+    }
+
+    /**
+     * Each kernel JVM's thread dump: whole, or ({@code frames} finite) only the threads that run cells,
+     * training and the shell, {@code frames} frames each.
+     */
+    private String kernelThreads(int frames) {
+        StringBuilder out = new StringBuilder();
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         server.descendants().filter(p -> p.info().command().orElse("").endsWith("java")).forEach(p -> {
             out.append("\nthreads of kernel JVM ").append(p.pid()).append(":\n");
             try {
                 Process dump = new ProcessBuilder(jcmd, Long.toString(p.pid()), "Thread.print").redirectErrorStream(true).start();
-                out.append(new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                String text = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 dump.waitFor(30, TimeUnit.SECONDS);
+                out.append(frames == Integer.MAX_VALUE ? text : topFrames(text, frames));
             } catch (IOException | InterruptedException e) {
                 out.append("no thread dump: ").append(e);
             }
         });
+        return out.toString();
+    }
+
+    private static String topFrames(String dump, int frames) {
+        StringBuilder out = new StringBuilder();
+        int shown = -1;
+        for (String line : dump.split("\n")) {
+            if (line.startsWith("\"")) {
+                boolean ours = line.matches("\"(jshell-snippet|lessr-lane|lessr-collate|Shell-\\d+)\".*");
+                shown = ours ? 0 : -1;
+                if (ours) {
+                    out.append("  ").append(line, 0, Math.min(line.length(), 80)).append('\n');
+                }
+            } else if (shown >= 0 && shown < frames && !line.isBlank()) {
+                out.append("    ").append(line.strip()).append('\n');
+                shown++;
+            }
+        }
         return out.toString();
     }
 
