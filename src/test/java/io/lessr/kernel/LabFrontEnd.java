@@ -77,9 +77,15 @@ final class LabFrontEnd implements AutoCloseable {
         return new LabFrontEnd(debian13.toString(), launcher, lab, "ServerApp", work);
     }
 
-    /** Debian's classic Notebook 6. */
+    /**
+     * Debian's classic Notebook 6, with its asynchronous kernel manager (README, "The classic Notebook"): under
+     * jupyter_client 8 (Debian 13) its default one handles every kernel message on another thread's event loop,
+     * so that each kernel connects only after the 60 s kernel_info timeout and a message can wait for the next one.
+     */
     static LabFrontEnd classicNotebook(Path work) throws Exception {
-        return new LabFrontEnd("this machine", List.of(), List.of("/usr/bin/python3", "-m", "notebook"), "NotebookApp", work);
+        return new LabFrontEnd("this machine", List.of(), List.of("/usr/bin/python3", "-m", "notebook",
+                "--NotebookApp.kernel_manager_class=notebook.services.kernels.kernelmanager.AsyncMappingKernelManager"),
+                "NotebookApp", work);
     }
 
     private static boolean hasJupyterLab4() throws Exception {
