@@ -18,7 +18,7 @@ def kernelspec(jupyter_dir):
     spec = pathlib.Path(jupyter_dir) / "kernels" / NAME
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [str(java), "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", str(jar), "io.lessr.kernel.KernelMain",
+        "argv": [str(java), "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xmn24m", "-cp", str(jar), "io.lessr.kernel.KernelMain",
                  "{connection_file}"],  # as the installed kernelspec runs it
         "display_name": "Java (LESSR kit)", "language": "java", "interrupt_mode": "message"}))
     return NAME

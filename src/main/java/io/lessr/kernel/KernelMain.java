@@ -34,6 +34,8 @@ public final class KernelMain implements Callable<Integer> {
      * enabled (the jars' manifests say so for {@code java -jar}); JDK 17 to 23 accept it silently.
      */
     public static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+    /** The installed kernel's young generation, the size the launcher gives {@code train} and {@code bench}. */
+    static final String YOUNG_GENERATION = "-Xmn24m";
     /** The kernel's class-data archive, beside lessr.jar: the classes a kernel and its first cells load. */
     static final String CDS_ARCHIVE = "lessr-kernel.jsa";
 
@@ -162,6 +164,9 @@ public final class KernelMain implements Callable<Integer> {
             // takes a core from JShell and from the two training lanes for less than it saves (README,
             // "Start-up"); a --java-option given later wins.
             options.add("-XX:TieredStopAtLevel=1");
+            // The launcher's young generation: G1 would size eden to a share of the machine's memory, which
+            // training's short-lived tensor wrappers fill and the kernel then keeps resident (README, "Start-up").
+            options.add(YOUNG_GENERATION);
             options.addAll(javaOptions);
             for (String o : options) {
                 argv.append(", ").append(quote(o));

@@ -41,9 +41,10 @@ class BinderSetupTest {
         assertTrue(Files.readString(spec).contains("-XX:SharedArchiveFile=" + kernelArchive), Files.readString(spec));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         assertTrue(Files.readString(spec).contains("\"-XX:TieredStopAtLevel=1\""), "C1 only: " + Files.readString(spec));
+        assertTrue(Files.readString(spec).contains("\"" + KernelMain.YOUNG_GENERATION + "\""), "young generation: " + Files.readString(spec));
         assertTrue(Files.readString(spec).contains("\"" + KernelMain.NATIVE_ACCESS + "\""), "native access: " + Files.readString(spec));
-        Result kernelStart = run(List.of(java, KernelMain.NATIVE_ACCESS, "-Xshare:on", "-XX:SharedArchiveFile=" + kernelArchive, "-XX:TieredStopAtLevel=1", "-cp",
-                repo.resolve("target/lessr.jar").toString(), KernelMain.class.getName(), "--help"), repo, home, m2, 120);
+        Result kernelStart = run(List.of(java, KernelMain.NATIVE_ACCESS, "-Xshare:on", "-XX:SharedArchiveFile=" + kernelArchive, "-XX:TieredStopAtLevel=1",
+                KernelMain.YOUNG_GENERATION, "-cp", repo.resolve("target/lessr.jar").toString(), KernelMain.class.getName(), "--help"), repo, home, m2, 120);
         assertEquals(0, kernelStart.exit, kernelStart.log);
         Result cliStart = run(List.of("sh", "-c", "LESSR_JAVA_OPTS=-Xshare:on target/lessr --help"), repo, home, m2, 120);
         assertEquals(0, cliStart.exit, cliStart.log);
