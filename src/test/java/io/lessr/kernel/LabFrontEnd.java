@@ -197,7 +197,8 @@ final class LabFrontEnd implements AutoCloseable {
                 shown++;
             }
         }
-        return out.toString();
+        // No such thread: what jcmd said instead (it could not attach, say) is the news.
+        return out.length() > 0 ? out.toString() : dump.lines().limit(3).collect(java.util.stream.Collectors.joining("\n", "  ", "\n"));
     }
 
     private void waitUntilServing() throws Exception {
