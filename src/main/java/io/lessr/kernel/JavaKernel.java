@@ -144,7 +144,13 @@ public final class JavaKernel extends BaseKernel {
         if (!lineMagicFailures.isEmpty()) {
             throw (Exception) lineMagicFailures.get(0);
         }
-        Object last = evalSource(source);
+        Object last;
+        control.beginCell();
+        try {
+            last = evalSource(source);
+        } finally {
+            control.endCell();
+        }
         if (last == null) {
             return null;
         }
@@ -170,7 +176,6 @@ public final class JavaKernel extends BaseKernel {
 
     private Object evalSnippet(String code) throws Exception {
         Object value = null;
-        control.takeStopRequest();
         List<SnippetEvent> events = shell.eval(code);
         // A cell that ended its own way on an interrupt says how (e.g. "training interrupted at batch 12");
         // one the stop checks ended says nothing: the interrupt is the news. Either way no later snippet runs.

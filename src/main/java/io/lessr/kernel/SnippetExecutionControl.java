@@ -26,6 +26,7 @@ final class SnippetExecutionControl extends DirectExecutionControl {
     private final Map<String, Object> results = new ConcurrentHashMap<>();
     private volatile Thread running;
     private volatile boolean stopRequested;
+    private volatile boolean cellInProgress;
     private boolean warnedUnreadable;
     private static final Logger LOG = Logger.getLogger(SnippetExecutionControl.class.getName());
 
@@ -88,6 +89,11 @@ final class SnippetExecutionControl extends DirectExecutionControl {
         thread.setContextClassLoader(Thread.currentThread().getContextClassLoader());
         StopCheck.clear();
         running = thread;
+        if (stopRequested) {
+            // Interrupted while the cell was compiling or between its snippets: this snippet does not start.
+            running = null;
+            throw new StoppedException();
+        }
         thread.start();
         try {
             thread.join();
@@ -115,20 +121,42 @@ final class SnippetExecutionControl extends DirectExecutionControl {
         return was;
     }
 
+    /**
+     * A cell's snippets are about to be compiled and run: an interrupt from now until {@link #endCell} stops
+     * the cell, also while a snippet compiles (no snippet thread yet) or between two snippets.
+     */
+    void beginCell() {
+        stopRequested = false;
+        cellInProgress = true;
+    }
+
+    /** The cell is over: an interrupt from now on finds nothing to stop. */
+    void endCell() {
+        cellInProgress = false;
+        stopRequested = false;
+    }
+
     @Override
     public void stop() {
-        Thread thread = running;
-        if (thread == null) {
+        if (!cellInProgress) {
             return;
         }
-        stopRequested = true;
+        stopRequested = true; // before running is read: invoke sets running first, then reads this
+        Thread thread = running;
+        if (thread == null) {
+            return; // the next snippet will not start
+        }
         thread.interrupt();
+        // The thread may not have started yet: wait for the snippet to end, not for the thread to die.
+        long deadline = System.nanoTime() + GRACE_MILLIS * 1_000_000;
         try {
-            thread.join(GRACE_MILLIS);
+            while (running == thread && System.nanoTime() < deadline) {
+                thread.join(10);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (thread.isAlive()) {
+        if (running == thread) {
             StopCheck.request(); // the snippet would not stop when asked
         }
     }
