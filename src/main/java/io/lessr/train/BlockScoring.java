@@ -22,8 +22,8 @@ import java.util.List;
  * sessions in the batch:
  *
  * <pre>
- *   logp = log_softmax(x @ E^T)           loss   = -sum(logp[i, y_i]) / N
- *   g    = exp(logp) - onehot(y)          d sr_x = g @ E / N
+ *   p = softmax(x @ E^T)                  loss   = -sum(log p[i, y_i]) / N
+ *   g = p - onehot(y)                     d sr_x = g @ E / N
  *                                         d E   += g^T @ x / N
  * </pre>
  *
@@ -82,12 +82,20 @@ public final class BlockScoring {
      * session representations and {@code itemGrad} with respect to the item embedding through the
      * scores (the look-up's share comes by autograd).
      */
-    record Loss(float value, NDArray srGrad, NDArray itemGrad) {
-        /** Adds {@code itemGrad} to the embedding's gradient, after the backward pass has put the look-up's there. */
+    record Loss(float value, NDArray srGrad, List<NDArray> laneItemGrads, long sessions) {
+        /**
+         * Adds {@code itemGrad}, the lanes' sums of d E in lane order divided by the batch's size, to the
+         * embedding's gradient, after the backward pass has put the look-up's there (on a lane, not
+         * between the lanes' runs).
+         */
         void addItemGrad(Lessr model) {
+            NDArray itemGrad = laneItemGrads.get(0);
+            for (int i = 1; i < laneItemGrads.size(); i++) {
+                itemGrad.addi(laneItemGrads.get(i));
+            }
             NDArray embeddingGrad = model.embedding().getArray().getGradient();
             try {
-                embeddingGrad.addi(itemGrad);
+                embeddingGrad.addi(itemGrad.divi(sessions));
             } finally {
                 embeddingGrad.close();
             }
@@ -119,12 +127,17 @@ public final class BlockScoring {
             // A block's temporaries die with it, so the next block reuses their memory.
             try (NDManager tmp = scope.newSubManager()) {
                 NDArray x = blocks.xs().get(b);
-                NDArray logp = attached(x.matMul(blocks.weightsT()), tmp).logSoftmax(1);
-                NDIndex atLabels = Losses.labelIndex(logp, blocks.ys().get(b));
-                NDArray picked = logp.get(atLabels);
-                NDArray sum = picked.sum();
-                NDArray g = logp.exp(); // the softmax
-                g.set(atLabels, picked.exp().subi(1f));
+                // The softmax, not exp(log_softmax): one pass over the block's scores fewer.
+                NDArray logits = attached(x.matMul(blocks.weightsT()), tmp);
+                NDArray g = logits.softmax(1);
+                NDIndex atLabels = Losses.labelIndex(g, blocks.ys().get(b));
+                NDArray picked = g.get(atLabels);
+                NDArray sum = picked.log().sum();
+                if (sum.getFloat() == Float.NEGATIVE_INFINITY) {
+                    // A label's probability underflowed to 0: its log-likelihood from log_softmax, as before.
+                    sum = logits.logSoftmax(1).get(atLabels).sum();
+                }
+                g.set(atLabels, picked.subi(1f));
                 srGrads.add(attached(g.matMul(blocks.weights()), scope));
                 // d E while g is in the cache: at 40,000 items a batch's g is some 90 MB.
                 NDArray blockItemGrad = g.transpose().matMul(x);
@@ -138,18 +151,18 @@ public final class BlockScoring {
     /** The lanes' parts in lane order made one loss of a batch of {@code sessions} (its {@code d sr} if asked). */
     private static Loss combine(List<Part> parts, long sessions, boolean withSrGrad) {
         List<NDArray> srGrads = new ArrayList<>();
-        NDArray itemGrad = null;
+        List<NDArray> itemGrads = new ArrayList<>();
         NDArray logLikelihood = null;
         for (Part part : parts) {
             if (part.itemGrad == null) {
                 continue; // a lane without blocks
             }
             srGrads.addAll(part.srGrads);
-            itemGrad = itemGrad == null ? part.itemGrad : itemGrad.addi(part.itemGrad);
+            itemGrads.add(part.itemGrad);
             logLikelihood = logLikelihood == null ? part.logLikelihood : logLikelihood.addi(part.logLikelihood);
         }
         NDArray srGrad = withSrGrad ? joined(srGrads, sessions) : null;
-        return new Loss(-logLikelihood.getFloat() / sessions, srGrad, itemGrad.divi(sessions));
+        return new Loss(-logLikelihood.getFloat() / sessions, srGrad, itemGrads, sessions);
     }
 
     /**

@@ -122,10 +122,13 @@ public final class Lanes implements AutoCloseable {
 
     /**
      * Lane 1's thread. The lanes meet a dozen times a batch, a millisecond or two apart: each side
-     * spins for a while before it parks, so that a meeting seldom waits for a thread to wake.
+     * spins for a while before it parks, so that a meeting seldom waits for a thread to wake. Waking a
+     * parked thread took a quarter of a millisecond or more on a virtual machine's idle core; 2 ms of
+     * spinning covers the gaps of a training batch (lane 0's work between the runs, the optimizer's
+     * step), so that only the gaps between batches and epochs park.
      */
     private static final class Helper implements Runnable {
-        private static final long SPIN_NANOS = 250_000;
+        private static final long SPIN_NANOS = 2_000_000;
         private static final int IDLE = 0;
         private static final int POSTED = 1;
         private static final int DONE = 2;

@@ -443,9 +443,15 @@ public final class SplitPass {
 
         /** A batch-norm parameter's gradient so far: this lane's share, the only one it has yet. */
         private double[] share(NDArray parameter) {
-            try (NDArray grad = JniUtils.getGradient((PtNDArray) parameter); NDArray grad64 = grad.toType(DataType.FLOAT64, false)) {
-                return grad64.toDoubleArray();
+            float[] grad;
+            try (NDArray g = JniUtils.getGradient((PtNDArray) parameter)) {
+                grad = g.toFloatArray(); // widened here: the same values as a float64 copy, one native call fewer
             }
+            double[] wide = new double[grad.length];
+            for (int j = 0; j < grad.length; j++) {
+                wide[j] = grad[j];
+            }
+            return wide;
         }
 
         /**

@@ -2,6 +2,7 @@ package io.lessr.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lessr.graph.GraphBatch;
 import io.lessr.model.EngineSettings;
@@ -83,6 +84,33 @@ class BlockScoringTest {
     }
 
     /** One forward and backward pass: autograd over the whole batch (threads 0), or BlockScoring on that many threads. */
+    /**
+     * The loss takes each label's log-probability from the softmax; where that underflows to 0 (a label
+     * scored some 100 below the best item), it must still be the finite value log_softmax gives, not
+     * an infinite loss that would stop training as diverged.
+     */
+    @Test
+    void aLabelWhoseProbabilityUnderflowsStillGivesAFiniteLoss() {
+        try (NDManager manager = NDManager.newBaseManager(); Lanes lanes = new Lanes(2)) {
+            Lessr model = new Lessr(new LessrConfig(NUM_ITEMS, 8, 3, 0.0, true)).initialize(manager);
+            model.renormalizeEmbedding();
+            EngineSettings.noGradOnThisThread();
+            NDArray embedding = model.embedding().getArray();
+            // Each session points far along an item's direction; its label is the item scored lowest.
+            int sessions = 70;
+            NDArray sr = embedding.get("0:" + sessions).mul(1000f);
+            NDArray logits = sr.matMul(embedding.transpose());
+            NDArray labels = logits.argMin(1);
+            float worstGap = logits.max(new int[] {1}).sub(logits.min(new int[] {1})).min().getFloat();
+            assertTrue(worstGap > 110, "the test needs underflowing labels, the smallest gap is " + worstGap);
+
+            float loss = BlockScoring.loss(model, sr, labels, lanes).value();
+            float expected = Losses.crossEntropy(logits, labels).getFloat();
+            assertTrue(Float.isFinite(loss), "loss " + loss);
+            assertEquals(expected, loss, 1e-5 * Math.abs(expected));
+        }
+    }
+
     private static Pass pass(Lessr model, NDManager manager, GraphBatch batch, int threads) {
         Map<String, Parameter> params = TorchNames.of(model);
         try (NDManager scope = manager.newSubManager()) {
