@@ -22,8 +22,8 @@ import java.util.List;
  * sessions in the batch:
  *
  * <pre>
- *   p = softmax(x @ E^T)                  loss   = -sum(log p[i, y_i]) / N
- *   g = p - onehot(y)                     d sr_x = g @ E / N
+ *   logp = log_softmax(x @ E^T)           loss   = -sum(logp[i, y_i]) / N
+ *   g    = exp(logp) - onehot(y)          d sr_x = g @ E / N
  *                                         d E   += g^T @ x / N
  * </pre>
  *
@@ -127,17 +127,12 @@ public final class BlockScoring {
             // A block's temporaries die with it, so the next block reuses their memory.
             try (NDManager tmp = scope.newSubManager()) {
                 NDArray x = blocks.xs().get(b);
-                // The softmax, not exp(log_softmax): one pass over the block's scores fewer.
-                NDArray logits = attached(x.matMul(blocks.weightsT()), tmp);
-                NDArray g = logits.softmax(1);
-                NDIndex atLabels = Losses.labelIndex(g, blocks.ys().get(b));
-                NDArray picked = g.get(atLabels);
-                NDArray sum = picked.log().sum();
-                if (sum.getFloat() == Float.NEGATIVE_INFINITY) {
-                    // A label's probability underflowed to 0: its log-likelihood from log_softmax, as before.
-                    sum = logits.logSoftmax(1).get(atLabels).sum();
-                }
-                g.set(atLabels, picked.subi(1f));
+                NDArray logp = attached(x.matMul(blocks.weightsT()), tmp).logSoftmax(1);
+                NDIndex atLabels = Losses.labelIndex(logp, blocks.ys().get(b));
+                NDArray picked = logp.get(atLabels);
+                NDArray sum = picked.sum();
+                NDArray g = logp.exp(); // the softmax
+                g.set(atLabels, picked.exp().subi(1f));
                 srGrads.add(attached(g.matMul(blocks.weights()), scope));
                 // d E while g is in the cache: at 40,000 items a batch's g is some 90 MB.
                 NDArray blockItemGrad = g.transpose().matMul(x);

@@ -25,6 +25,8 @@ public final class Lanes implements AutoCloseable {
     public static final String HELPER_THREAD = "lessr-lane";
 
     private final Helper helper;
+    /** Per lane, what it closes at the start of its next run ({@link #closeAtNextRun}). */
+    private final List<List<AutoCloseable>> closeAtNextRun = List.of(new ArrayList<>(), new ArrayList<>());
 
     /** Lanes run by {@code threads} threads (1 to {@link #COUNT}), the caller's included. */
     public Lanes(int threads) {
@@ -58,7 +60,11 @@ public final class Lanes implements AutoCloseable {
      * lane order, is rethrown. An interrupt (a notebook's) is kept for the caller, which acts on it
      * between batches.
      */
-    public synchronized <T> List<T> run(IntFunction<T> lane) {
+    public synchronized <T> List<T> run(IntFunction<T> work) {
+        IntFunction<T> lane = index -> {
+            closeDeferred(index);
+            return work.apply(index);
+        };
         if (helper != null) {
             helper.post(lane);
         }
@@ -94,6 +100,29 @@ public final class Lanes implements AutoCloseable {
         return results;
     }
 
+    /**
+     * Has lane {@code lane}, calling from that lane, close {@code resource} when it next runs, before
+     * that run's work (or when the lanes close): the end of one step's work, such as closing a lane's
+     * tensors (a native call each), shares the next run (the optimizer's, whose lanes balance their
+     * work) instead of taking a meeting of the lanes of its own.
+     */
+    public void closeAtNextRun(int lane, AutoCloseable resource) {
+        closeAtNextRun.get(lane).add(resource);
+    }
+
+    private void closeDeferred(int lane) {
+        List<AutoCloseable> resources = closeAtNextRun.get(lane);
+        try {
+            for (AutoCloseable resource : resources) {
+                resource.close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("closing lane " + lane + "'s resources of the last run", e);
+        } finally {
+            resources.clear();
+        }
+    }
+
     private static <T> T timed(IntFunction<T> lane, int index) {
         long start = System.nanoTime();
         try {
@@ -115,8 +144,14 @@ public final class Lanes implements AutoCloseable {
 
     @Override
     public void close() {
-        if (helper != null) {
-            helper.close();
+        try {
+            if (helper != null) {
+                helper.close();
+            }
+        } finally {
+            for (int lane = 0; lane < COUNT; lane++) {
+                closeDeferred(lane);
+            }
         }
     }
 

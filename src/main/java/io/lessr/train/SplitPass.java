@@ -177,18 +177,8 @@ public final class SplitPass {
             Stage before = k > 0 ? stages.get(k - 1) : null;
             shares = lanes.run(lane -> parts[lane].backwardThroughNorm(correction, before));
         }
-        addGradients(parts, model, loss, lanes);
-        float value = loss.value();
-        lanes.run(lane -> {
-            for (int k = lane; k < norms.length; k += Lanes.COUNT) {
-                if (norms[k] != null) {
-                    norms[k].updateRunning(stages.get(k));
-                }
-            }
-            parts[lane].scope.close();
-            return null;
-        });
-        return value;
+        addGradients(parts, model, loss, norms, stages, lanes);
+        return loss.value();
     }
 
     /** A lane's scores of its own sessions and its shares of the last stage's batch-norm gradients. */
@@ -197,9 +187,12 @@ public final class SplitPass {
     /**
      * Adds the lanes' aliases' gradients to the parameters', and the scores' gradient to the
      * embedding's. Each parameter's sum is independent of the others', so the parameters are shared
-     * out over the lanes; each one's terms are added in lane order, the scores' last.
+     * out over the lanes; each one's terms are added in lane order, the scores' last. In the same run
+     * the lanes update the batch norms' running statistics, and each leaves its tensors to close at the
+     * lanes' next run (the optimizer's).
      */
-    private static void addGradients(Part[] parts, Lessr model, BlockScoring.Loss loss, Lanes lanes) {
+    private static void addGradients(Part[] parts, Lessr model, BlockScoring.Loss loss, Norm[] norms, List<Stage> stages,
+            Lanes lanes) {
         Set<Parameter> aliased = new LinkedHashSet<>();
         for (Part part : parts) {
             aliased.addAll(part.store.aliases.keySet());
@@ -217,6 +210,13 @@ public final class SplitPass {
                     loss.addItemGrad(model);
                 }
             }
+            for (int k = lane; k < norms.length; k += Lanes.COUNT) {
+                if (norms[k] != null) {
+                    norms[k].updateRunning(stages.get(k));
+                }
+            }
+            // Every lane has read the others' aliases' gradients only once all lanes end this run.
+            lanes.closeAtNextRun(lane, parts[lane].scope);
             return null;
         });
     }

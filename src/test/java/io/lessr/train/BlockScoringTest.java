@@ -85,9 +85,9 @@ class BlockScoringTest {
 
     /** One forward and backward pass: autograd over the whole batch (threads 0), or BlockScoring on that many threads. */
     /**
-     * The loss takes each label's log-probability from the softmax; where that underflows to 0 (a label
-     * scored some 100 below the best item), it must still be the finite value log_softmax gives, not
-     * an infinite loss that would stop training as diverged.
+     * A label scored some 100 below the best item has a probability that underflows to 0 in float32: its
+     * log-likelihood must still be the finite value log_softmax gives (not the log of the softmax), or
+     * the loss would be infinite and training would stop as diverged.
      */
     @Test
     void aLabelWhoseProbabilityUnderflowsStillGivesAFiniteLoss() {

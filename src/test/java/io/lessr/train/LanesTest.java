@@ -130,4 +130,41 @@ class LanesTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** What a lane leaves to close is closed by that lane's thread before its next run's work, or when the lanes close. */
+    @Test
+    void aLaneClosesWhatItLeftAtItsNextRunOrWhenTheLanesClose() {
+        for (int threads = 1; threads <= Lanes.COUNT; threads++) {
+            List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread[] closedOn = new Thread[Lanes.COUNT];
+            Lanes lanes = new Lanes(threads);
+            try {
+                lanes.run(lane -> {
+                    lanes.closeAtNextRun(lane, () -> {
+                        closedOn[lane] = Thread.currentThread();
+                        events.add("closed " + lane);
+                    });
+                    return null;
+                });
+                assertTrue(events.isEmpty(), "nothing closed before the next run: " + events);
+                List<Thread> ranOn = lanes.run(lane -> {
+                    events.add("ran " + lane);
+                    return Thread.currentThread();
+                });
+                for (int lane = 0; lane < Lanes.COUNT; lane++) {
+                    assertTrue(events.indexOf("closed " + lane) >= 0 && events.indexOf("closed " + lane) < events.indexOf("ran " + lane),
+                            threads + " threads: " + events);
+                    assertSame(ranOn.get(lane), closedOn[lane], "closed on the lane's own thread");
+                }
+                events.clear();
+                lanes.run(lane -> {
+                    lanes.closeAtNextRun(lane, () -> events.add("closed " + lane));
+                    return null;
+                });
+            } finally {
+                lanes.close();
+            }
+            assertEquals(Set.of("closed 0", "closed 1"), new HashSet<>(events), threads + " threads: closed with the lanes");
+        }
+    }
 }
