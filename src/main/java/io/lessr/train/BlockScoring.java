@@ -79,8 +79,8 @@ public final class BlockScoring {
 
     /**
      * The batch's mean cross-entropy {@code value}, its gradient {@code srGrad} with respect to the
-     * session representations and {@code itemGrad} with respect to the item embedding through the
-     * scores (the look-up's share comes by autograd).
+     * session representations and, in {@code laneItemGrads}, the lanes' undivided sums of its gradient
+     * with respect to the item embedding through the scores (the look-up's share comes by autograd).
      */
     record Loss(float value, NDArray srGrad, List<NDArray> laneItemGrads, long sessions) {
         /**

@@ -83,7 +83,6 @@ class BlockScoringTest {
         }
     }
 
-    /** One forward and backward pass: autograd over the whole batch (threads 0), or BlockScoring on that many threads. */
     /**
      * A label scored some 100 below the best item has a probability that underflows to 0 in float32: its
      * log-likelihood must still be the finite value log_softmax gives (not the log of the softmax), or
@@ -111,6 +110,7 @@ class BlockScoringTest {
         }
     }
 
+    /** One forward and backward pass: autograd over the whole batch (threads 0), or BlockScoring on that many threads. */
     private static Pass pass(Lessr model, NDManager manager, GraphBatch batch, int threads) {
         Map<String, Parameter> params = TorchNames.of(model);
         try (NDManager scope = manager.newSubManager()) {
