@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * Work cut into {@link #COUNT} (two) lanes that run at once, lane 0 on the calling thread and lane 1
@@ -26,7 +27,8 @@ public final class Lanes implements AutoCloseable {
 
     private final Helper helper;
     /** Per lane, what it closes at the start of its next run ({@link #closeAtNextRun}). */
-    private final List<List<AutoCloseable>> closeAtNextRun = List.of(new ArrayList<>(), new ArrayList<>());
+    private final List<List<AutoCloseable>> closeAtNextRun =
+            IntStream.range(0, COUNT).<List<AutoCloseable>>mapToObj(lane -> new ArrayList<>()).toList();
 
     /** Lanes run by {@code threads} threads (1 to {@link #COUNT}), the caller's included. */
     public Lanes(int threads) {
