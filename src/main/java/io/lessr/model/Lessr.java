@@ -150,7 +150,15 @@ public final class Lessr extends TorchBlock {
      * forward pass and after no update since.
      */
     public NDArray predict(ParameterStore ps, NDList graph) {
-        return scores(ps, forwardRenormalized(ps, graph, false), false);
+        return scores(ps, predictRepresentations(ps, graph), false);
+    }
+
+    /**
+     * Eval-mode session representations that only read the model, as {@link #predict}: several threads
+     * may run it at once, each with a store of its own, once the embedding is renormalised.
+     */
+    public NDArray predictRepresentations(ParameterStore ps, NDList graph) {
+        return forwardRenormalized(ps, graph, false);
     }
 
     /**

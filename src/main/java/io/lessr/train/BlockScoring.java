@@ -171,6 +171,22 @@ public final class BlockScoring {
         return from == (long) range[0] * block && to == Math.min(sessions, (long) range[1] * block);
     }
 
+    /** Whether every lane's part of a batch cut into parts of {@code sizes} (in lane order) is {@link #laneAligned}. */
+    static boolean lanesAligned(Lessr model, long[] sizes) {
+        long sessions = 0;
+        for (long size : sizes) {
+            sessions += size;
+        }
+        long at = 0;
+        for (int lane = 0; lane < sizes.length; lane++) {
+            if (!laneAligned(model, sessions, lane, at, at + sizes[lane])) {
+                return false;
+            }
+            at += sizes[lane];
+        }
+        return true;
+    }
+
     /**
      * Scores a lane's sessions {@code sr} (outside autograd) with labels, as its share of the batch's
      * {@link #loss} when its sessions are whole blocks of the batch ({@link #laneAligned}).
@@ -190,21 +206,34 @@ public final class BlockScoring {
      * block's ranks per array). The model must be in the state of an eval-mode forward pass.
      */
     public static List<long[]> ranks(Lessr model, NDArray sr, NDArray labels, Lanes lanes) {
-        NDManager scope = sr.getManager();
         Blocks blocks = Blocks.of(model, sr, labels);
         List<long[]> ranks = new ArrayList<>(blocks.count());
         for (List<long[]> part : lanes.run(lane -> {
             int[] range = Lanes.range(lane, blocks.count());
-            List<long[]> laneRanks = new ArrayList<>();
-            for (int b = range[0]; b < range[1]; b++) {
-                try (NDManager tmp = scope.newSubManager()) {
-                    NDArray logits = attached(blocks.xs().get(b).matMul(blocks.weightsT()), tmp);
-                    laneRanks.add(TrainRunner.ranks(logits, blocks.ys().get(b)));
-                }
-            }
-            return laneRanks;
+            return ranks(blocks, range[0], range[1], sr.getManager());
         })) {
             ranks.addAll(part);
+        }
+        return ranks;
+    }
+
+    /**
+     * {@link #ranks} of a lane's sessions {@code sr} with their labels, on the lane's thread: the ranks
+     * of the batch's blocks that are the lane's when its sessions are whole blocks ({@link #laneAligned}).
+     */
+    static List<long[]> laneRanks(Lessr model, NDArray sr, NDArray labels) {
+        Blocks blocks = Blocks.of(model, sr, labels);
+        return ranks(blocks, 0, blocks.count(), sr.getManager());
+    }
+
+    /** The ranks of blocks {@code [from, to)}, one array a block. */
+    private static List<long[]> ranks(Blocks blocks, int from, int to, NDManager scope) {
+        List<long[]> ranks = new ArrayList<>(to - from);
+        for (int b = from; b < to; b++) {
+            try (NDManager tmp = scope.newSubManager()) {
+                NDArray logits = attached(blocks.xs().get(b).matMul(blocks.weightsT()), tmp);
+                ranks.add(TrainRunner.ranks(logits, blocks.ys().get(b)));
+            }
         }
         return ranks;
     }

@@ -129,13 +129,7 @@ public final class SplitPass {
         // When each lane's sessions are whole blocks of the scoring, each lane scores its own output
         // and goes back through the last stage at once (the same blocks, the same sums in the same order).
         int last = stages.size() - 1;
-        boolean lanesScore = laneScoring;
-        long at = 0;
-        for (int lane = 0; lane < parts.length; lane++) {
-            long size = parts[lane].sub.size();
-            lanesScore &= BlockScoring.laneAligned(model, batch.size(), lane, at, at + size);
-            at += size;
-        }
+        boolean lanesScore = laneScoring && BlockScoring.lanesAligned(model, sizes(subs));
         List<Sums> sums = null;
         List<Sums> shares = null;
         BlockScoring.Loss loss = null;
@@ -245,6 +239,15 @@ public final class SplitPass {
         NDArray ones = scope.ones(new Shape(rows, stage.inputDim()), dataType);
         NDArray mask = ones.getNDArrayInternal().dropout(ones, stage.dropRate(), true).singletonOrThrow();
         return mask.split(starts, 0);
+    }
+
+    /** The sessions of each part, in lane order. */
+    static long[] sizes(List<GraphBatch> parts) {
+        long[] sizes = new long[parts.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = parts.get(i).size();
+        }
+        return sizes;
     }
 
     private static long[] rowStarts(NDList arrays) {

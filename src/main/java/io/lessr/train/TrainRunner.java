@@ -285,13 +285,40 @@ public final class TrainRunner {
         while (batches.hasNext()) {
             GraphBatch batch = batches.next();
             try (NDManager scope = manager.newSubManager()) {
-                NDArray sr = model.sessionRepresentations(parameterStore, batch.toNDList(scope), false);
-                for (long[] ranks : BlockScoring.ranks(model, sr, batch.labels(scope), lanes)) {
+                for (long[] ranks : testRanks(model, parameterStore, batch, scope, lanes)) {
                     metrics.add(ranks);
                 }
             }
         }
         return metrics.results();
+    }
+
+    /**
+     * A test batch's ranks in session order, a block's per array. In eval mode no operation mixes
+     * sessions (batch norm takes its running statistics), so when the lanes' parts of the batch are
+     * whole blocks of the scoring, each lane runs the forward pass on its own sessions and ranks them;
+     * otherwise lane 0 runs it on the whole batch and the lanes share out the ranking.
+     */
+    static List<long[]> testRanks(Lessr model, ParameterStore parameterStore, GraphBatch batch, NDManager scope, Lanes lanes) {
+        model.renormalizeEmbedding(); // once, before the lanes read the embedding
+        if (!scope.getDevice().isGpu() && SplitPass.splits(batch.size())) {
+            List<GraphBatch> parts = batch.parts(Lanes.COUNT);
+            if (BlockScoring.lanesAligned(model, SplitPass.sizes(parts))) {
+                List<long[]> ranks = new ArrayList<>();
+                for (List<long[]> lane : lanes.run(lane -> {
+                    try (NDManager laneScope = scope.newSubManager()) { // closed on the lane, tensor by tensor
+                        GraphBatch part = parts.get(lane);
+                        NDArray sr = model.predictRepresentations(new ParameterStore(laneScope, false), part.toNDList(laneScope));
+                        return BlockScoring.laneRanks(model, sr, part.labels(laneScope));
+                    }
+                })) {
+                    ranks.addAll(lane);
+                }
+                return ranks;
+            }
+        }
+        NDArray sr = model.predictRepresentations(parameterStore, batch.toNDList(scope));
+        return BlockScoring.ranks(model, sr, batch.labels(scope), lanes);
     }
 
     /** 1 + the number of items scored strictly above each label. */

@@ -12,6 +12,7 @@ import io.lessr.model.TorchNames;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -80,6 +81,58 @@ class BlockScoringTest {
             long[] blocks = BlockScoring.ranks(model, sr, labels, lanes).stream()
                     .flatMapToLong(Arrays::stream).toArray();
             assertArrayEquals(whole, blocks);
+        }
+    }
+
+    /**
+     * In eval mode each lane runs the forward pass on its own sessions when they are whole blocks.
+     * GEMMs of other heights may round a session's representation differently in the last bit (as a
+     * recommender's batches do), so each must be the whole batch's to float precision, and each rank
+     * the whole batch's but where the label ties within that precision with the items between the
+     * two ranks. A batch whose parts are not whole blocks takes the whole-batch pass: the same ranks.
+     */
+    @Test
+    void eachLanesOwnForwardPassGivesTheWholeBatchsRepresentationsAndRanks() {
+        for (int sessions : new int[] {4 * 64, 3 * 64 + 5}) {
+            GraphBatch batch = batch(sessions);
+            try (NDManager manager = NDManager.newBaseManager(); Lanes lanes = new Lanes(2)) {
+                Lessr model = new Lessr(new LessrConfig(NUM_ITEMS, 8, 3, 0.0, true)).initialize(manager);
+                ParameterStore ps = new ParameterStore(manager, false);
+                EngineSettings.noGradOnThisThread();
+                NDArray sr = model.sessionRepresentations(ps, batch.toNDList(manager), false);
+                NDArray labels = batch.labels(manager);
+                long[] whole = BlockScoring.ranks(model, sr, labels, lanes).stream().flatMapToLong(Arrays::stream).toArray();
+                long[] split = TrainRunner.testRanks(model, ps, batch, manager, lanes).stream()
+                        .flatMapToLong(Arrays::stream).toArray();
+                List<GraphBatch> parts = batch.parts(Lanes.COUNT);
+                boolean aligned = BlockScoring.lanesAligned(model, SplitPass.sizes(parts));
+                assertEquals(sessions % 64 == 0, aligned, sessions + " sessions");
+                if (!aligned) {
+                    assertArrayEquals(whole, split, sessions + " sessions");
+                    continue;
+                }
+                NDList partSrs = new NDList();
+                for (GraphBatch part : parts) {
+                    partSrs.add(model.predictRepresentations(ps, part.toNDList(manager)));
+                }
+                float[] a = sr.toFloatArray();
+                float[] b = NDArrays.concat(partSrs).toFloatArray();
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(a[i], b[i], 1e-5 * (1 + Math.abs(a[i])), "representation value " + i);
+                }
+                float[] logits = model.scores(ps, sr, false).toFloatArray();
+                long[] label = labels.toLongArray();
+                for (int s = 0; s < sessions; s++) {
+                    float at = logits[s * NUM_ITEMS + (int) label[s]];
+                    long close = 0;
+                    for (int item = 0; item < NUM_ITEMS; item++) {
+                        float v = logits[s * NUM_ITEMS + item];
+                        close += v != at && Math.abs(v - at) <= 1e-5 * (1 + Math.abs(at)) ? 1 : 0;
+                    }
+                    assertTrue(Math.abs(whole[s] - split[s]) <= close, "session " + s + ": rank " + whole[s] + " whole, "
+                            + split[s] + " split, " + close + " items tie with its label");
+                }
+            }
         }
     }
 
