@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The core of the suite on Java 25: golden parity, the kernel (its own tests, Jupyter's conformance suite,
-# the protocol probes, JupyterLab 4 with the kernel on Java 25), the notebooks, the command line, and the
-# Binder build (no JVM warning from the launcher, java -jar or the kernel). Temurin's JDK 25 where the
+# the protocol probes), the command line, and the Binder build (no JVM warning from the launcher, java -jar
+# or the kernel). The notebooks and JupyterLab 4 run on Java 17 here and on Java 21 in CI's fresh Debian 13. Temurin's JDK 25 where the
 # machine has one (these machines carry it under /usr/lib/jvm); else Debian 13's openjdk-25-jdk-headless,
 # in the Debian 13 root (scripts/debian13.sh). Run scripts/setup-jupyter.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CORE=GoldenParityTest,JavaKernelTest,KernelConformanceTest,KernelProtocolTest,NotebookExecutionTest,JupyterLabTest,MainTest,QuietRunTest,BinderSetupTest
+CORE=GoldenParityTest,JavaKernelTest,KernelConformanceTest,KernelProtocolTest,MainTest,QuietRunTest,BinderSetupTest
 jdk=$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n 1 || true)
 if [ -n "$jdk" ]; then
     "$jdk/bin/java" -version 2>&1 | head -n 1

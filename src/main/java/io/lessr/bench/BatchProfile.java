@@ -14,12 +14,13 @@ import java.util.TreeMap;
  * Where a batch's time goes, between two {@link Snapshot}s: on lane 0 (the training thread) and lane 1
  * (the helper), the native calls into libtorch ({@link NativeCalls}: how many, how long), the Java
  * around them, the time lane 0 waited for lane 1 and for a batch from the collator, and lane 1's idle
- * time. {@code bench --profile} prints it for training and evaluation batches.
+ * time; for training steps, each run of the lanes in the step's order. {@code bench --profile} prints it
+ * for training and evaluation batches.
  */
 public final class BatchProfile {
     /** The process's counters at one moment. */
     public record Snapshot(long wall, NativeCalls.Totals lane0, NativeCalls.Totals lane1, long busy0, long busy1,
-                           long laneWait, long laneRuns, long batchWait) {
+                           long laneWait, long laneRuns, long batchWait, LaneTimes.StepRuns stepRuns) {
         /** Now, with lane 0 the calling thread. */
         public static Snapshot now() {
             NativeCalls.Totals lane1 = new NativeCalls.Totals(0, 0, Map.of());
@@ -29,7 +30,8 @@ public final class BatchProfile {
                 }
             }
             return new Snapshot(System.nanoTime(), NativeCalls.of(Thread.currentThread()), lane1, LaneTimes.busyNanos(0),
-                    LaneTimes.busyNanos(1), LaneTimes.waitedNanos(), LaneTimes.runs(), Collator.waitedNanos());
+                    LaneTimes.busyNanos(1), LaneTimes.waitedNanos(), LaneTimes.runs(), Collator.waitedNanos(),
+                    LaneTimes.stepRuns());
         }
     }
 
@@ -82,12 +84,33 @@ public final class BatchProfile {
                 ms(wall - busy0 - laneWait - (oneThread ? busy1 : 0)));
         out.printf("| mean time of a native call | %.1f µs | %s |%n", n0.calls() == 0 ? 0 : n0.nanos() / 1e3 / n0.calls(),
                 lane1(oneThread, "%.1f µs", n1.calls() == 0 ? 0 : n1.nanos() / 1e3 / n1.calls()));
+        printStepRuns(out, to.stepRuns.minus(from.stepRuns), oneThread);
         List<Map.Entry<String, long[]>> top = new ArrayList<>(add(n0, n1).byMethod().entrySet());
         top.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
         out.println("| native method (both lanes) | calls a batch | ms a batch |");
         out.println("|---|---|---|");
         for (Map.Entry<String, long[]> e : top.subList(0, Math.min(topMethods, top.size()))) {
             out.printf("| %s | %.1f | %.2f |%n", e.getKey(), per(e.getValue()[0]), ms(e.getValue()[1]));
+        }
+    }
+
+    /**
+     * The runs of a training step in its order (the walkthrough's model: the masks and the look-up, four
+     * stages forward, the last stage with the scoring and its backward pass, four stages backward, the
+     * look-up's backward pass, the gradients added, AdamW): each lane's time at work in it, a batch's
+     * share, and how long the lane that ended first waited for the other. Nothing without steps.
+     */
+    private void printStepRuns(PrintStream out, LaneTimes.StepRuns runs, boolean oneThread) {
+        long steps = runs.runs()[0];
+        if (steps == 0) {
+            return;
+        }
+        out.println("| run of the step | lane 0 | lane 1 | " + (oneThread ? "the lanes one after the other |" : "the first to end waited |"));
+        out.println("|---|---|---|---|");
+        for (int i = 0; i < runs.runs().length && runs.runs()[i] > 0; i++) {
+            out.printf("| %d%s | %.2f ms | %.2f ms | %s |%n", i + 1, runs.runs()[i] == steps ? "" : String.format(" (%d of %d steps)",
+                    runs.runs()[i], steps), ms(runs.busy0()[i]), ms(runs.busy1()[i]),
+                    oneThread ? String.format("%.2f ms", ms(runs.busy0()[i] + runs.busy1()[i])) : String.format("%.2f ms", ms(runs.spread()[i])));
         }
     }
 

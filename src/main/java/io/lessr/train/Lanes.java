@@ -72,24 +72,25 @@ public final class Lanes implements AutoCloseable {
         }
         List<T> results = new ArrayList<>(COUNT);
         Throwable failure = null;
+        long[] busy = new long[COUNT];
         try {
-            results.add(timed(lane, 0));
+            results.add(timed(lane, 0, busy));
         } catch (RuntimeException | Error e) {
             failure = e;
         }
         if (helper == null) {
             if (failure == null) {
                 try {
-                    results.add(timed(lane, 1));
+                    results.add(timed(lane, 1, busy));
                 } catch (RuntimeException | Error e) {
                     failure = e;
                 }
             }
-            LaneTimes.ran(0);
+            LaneTimes.ran(0, busy[0], busy[1]);
         } else {
             long waitStart = System.nanoTime();
             helper.await();
-            LaneTimes.ran(System.nanoTime() - waitStart);
+            LaneTimes.ran(System.nanoTime() - waitStart, busy[0], helper.busy);
             if (failure == null) {
                 failure = helper.failure;
             }
@@ -125,12 +126,14 @@ public final class Lanes implements AutoCloseable {
         }
     }
 
-    private static <T> T timed(IntFunction<T> lane, int index) {
+    /** Runs lane {@code index}, its time at work added to {@link LaneTimes} and kept in {@code busy[index]}. */
+    private static <T> T timed(IntFunction<T> lane, int index, long[] busy) {
         long start = System.nanoTime();
         try {
             return lane.apply(index);
         } finally {
-            LaneTimes.busy(index, System.nanoTime() - start);
+            busy[index] = System.nanoTime() - start;
+            LaneTimes.busy(index, busy[index]);
         }
     }
 
@@ -177,6 +180,8 @@ public final class Lanes implements AutoCloseable {
         private IntFunction<?> work; // published by the write of state
         private Object result;
         private Throwable failure;
+        private long busy; // the last run's time at work, published by the write of state
+        private final long[] times = new long[COUNT];
 
         Helper() {
             thread = new Thread(this, HELPER_THREAD);
@@ -232,10 +237,11 @@ public final class Lanes implements AutoCloseable {
                     Thread.interrupted(); // only close() ends the thread
                 }
                 try {
-                    result = timed(work, 1);
+                    result = timed(work, 1, times);
                 } catch (Throwable t) {
                     failure = t;
                 }
+                busy = times[1];
                 state = DONE;
                 LockSupport.unpark(caller);
             }

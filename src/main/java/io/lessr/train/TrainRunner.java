@@ -230,6 +230,7 @@ public final class TrainRunner {
     }
 
     private float trainStep(GraphBatch batch, Lanes lanes) {
+        LaneTimes.stepStarted();
         try (NDManager scope = manager.newSubManager()) {
             float loss = lossAndGradients(model, batch, scope, lanes);
             if (!Float.isFinite(loss)) {
@@ -238,6 +239,8 @@ public final class TrainRunner {
             }
             optimizer.step(lanes);
             return loss;
+        } finally {
+            LaneTimes.stepEnded();
         }
     }
 

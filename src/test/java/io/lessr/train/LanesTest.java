@@ -36,6 +36,35 @@ class LanesTest {
     }
 
     @Test
+    void aStepsRunsAreCountedByTheirPlaceInTheStepWithEachLanesTime() {
+        for (int threads = 1; threads <= Lanes.COUNT; threads++) {
+            try (Lanes lanes = new Lanes(threads)) {
+                LaneTimes.StepRuns before = LaneTimes.stepRuns();
+                LaneTimes.stepStarted();
+                lanes.run(lane -> null);
+                lanes.run(lane -> {
+                    if (lane == 1) {
+                        long until = System.nanoTime() + 3_000_000;
+                        while (System.nanoTime() < until) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    return null;
+                });
+                LaneTimes.stepEnded();
+                lanes.run(lane -> null); // outside a step: not counted by place
+                LaneTimes.StepRuns runs = LaneTimes.stepRuns().minus(before);
+                assertEquals(1, runs.runs()[0], threads + " threads");
+                assertEquals(1, runs.runs()[1], threads + " threads");
+                assertEquals(0, runs.runs()[2], threads + " threads");
+                assertTrue(runs.busy1()[1] >= 3_000_000, "lane 1's 3 ms of work: " + runs.busy1()[1] + " ns");
+                assertTrue(runs.busy0()[1] < runs.busy1()[1], "lane 0 had nothing to do");
+                assertEquals(runs.busy1()[1] - runs.busy0()[1], runs.spread()[1], "lane 0 waited the difference");
+            }
+        }
+    }
+
+    @Test
     void aLanesWritesAreSeenByTheCallerAfterRun() {
         try (Lanes lanes = new Lanes(2)) {
             for (int round = 0; round < 2_000; round++) {
