@@ -90,7 +90,7 @@ public final class Lanes implements AutoCloseable {
         } else {
             long waitStart = System.nanoTime();
             helper.await();
-            LaneTimes.ran(System.nanoTime() - waitStart, busy[0], helper.busy);
+            LaneTimes.ran(System.nanoTime() - waitStart, busy[0], helper.times[1]);
             if (failure == null) {
                 failure = helper.failure;
             }
@@ -180,8 +180,7 @@ public final class Lanes implements AutoCloseable {
         private IntFunction<?> work; // published by the write of state
         private Object result;
         private Throwable failure;
-        private long busy; // the last run's time at work, published by the write of state
-        private final long[] times = new long[COUNT];
+        private final long[] times = new long[COUNT]; // [1]: the last run's time at work, published by the write of state
 
         Helper() {
             thread = new Thread(this, HELPER_THREAD);
@@ -241,7 +240,6 @@ public final class Lanes implements AutoCloseable {
                 } catch (Throwable t) {
                     failure = t;
                 }
-                busy = times[1];
                 state = DONE;
                 LockSupport.unpark(caller);
             }

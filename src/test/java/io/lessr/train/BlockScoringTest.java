@@ -68,17 +68,23 @@ class BlockScoringTest {
         }
     }
 
+    /** A fresh model's eval-mode session representations of a batch, with its labels. */
+    private record Eval(Lessr model, ParameterStore ps, NDArray sr, NDArray labels) {
+        static Eval of(GraphBatch batch, NDManager manager) {
+            Lessr model = new Lessr(new LessrConfig(NUM_ITEMS, 8, 3, 0.0, true)).initialize(manager);
+            ParameterStore ps = new ParameterStore(manager, false);
+            EngineSettings.noGradOnThisThread();
+            return new Eval(model, ps, model.sessionRepresentations(ps, batch.toNDList(manager), false), batch.labels(manager));
+        }
+    }
+
     @Test
     void blockwiseRanksAreTheWholeBatchRanks() {
         GraphBatch batch = batch(3 * 64 + 5);
         try (NDManager manager = NDManager.newBaseManager(); Lanes lanes = new Lanes(2)) {
-            Lessr model = new Lessr(new LessrConfig(NUM_ITEMS, 8, 3, 0.0, true)).initialize(manager);
-            ParameterStore ps = new ParameterStore(manager, false);
-            EngineSettings.noGradOnThisThread();
-            NDArray sr = model.sessionRepresentations(ps, batch.toNDList(manager), false);
-            NDArray labels = batch.labels(manager);
-            long[] whole = TrainRunner.ranks(model.scores(ps, sr, false), labels);
-            long[] blocks = BlockScoring.ranks(model, sr, labels, lanes).stream()
+            Eval e = Eval.of(batch, manager);
+            long[] whole = TrainRunner.ranks(e.model.scores(e.ps, e.sr, false), e.labels);
+            long[] blocks = BlockScoring.ranks(e.model, e.sr, e.labels, lanes).stream()
                     .flatMapToLong(Arrays::stream).toArray();
             assertArrayEquals(whole, blocks);
         }
@@ -96,16 +102,12 @@ class BlockScoringTest {
         for (int sessions : new int[] {4 * 64, 3 * 64 + 5}) {
             GraphBatch batch = batch(sessions);
             try (NDManager manager = NDManager.newBaseManager(); Lanes lanes = new Lanes(2)) {
-                Lessr model = new Lessr(new LessrConfig(NUM_ITEMS, 8, 3, 0.0, true)).initialize(manager);
-                ParameterStore ps = new ParameterStore(manager, false);
-                EngineSettings.noGradOnThisThread();
-                NDArray sr = model.sessionRepresentations(ps, batch.toNDList(manager), false);
-                NDArray labels = batch.labels(manager);
-                long[] whole = BlockScoring.ranks(model, sr, labels, lanes).stream().flatMapToLong(Arrays::stream).toArray();
-                long[] split = TrainRunner.testRanks(model, ps, batch, manager, lanes).stream()
+                Eval e = Eval.of(batch, manager);
+                long[] whole = BlockScoring.ranks(e.model, e.sr, e.labels, lanes).stream().flatMapToLong(Arrays::stream).toArray();
+                long[] split = TrainRunner.testRanks(e.model, e.ps, batch, manager, lanes).stream()
                         .flatMapToLong(Arrays::stream).toArray();
                 List<GraphBatch> parts = batch.parts(Lanes.COUNT);
-                boolean aligned = BlockScoring.lanesAligned(model, SplitPass.sizes(parts));
+                boolean aligned = BlockScoring.lanesAligned(e.model, SplitPass.sizes(parts));
                 assertEquals(sessions % 64 == 0, aligned, sessions + " sessions");
                 if (!aligned) {
                     assertArrayEquals(whole, split, sessions + " sessions");
@@ -113,15 +115,15 @@ class BlockScoringTest {
                 }
                 NDList partSrs = new NDList();
                 for (GraphBatch part : parts) {
-                    partSrs.add(model.predictRepresentations(ps, part.toNDList(manager)));
+                    partSrs.add(e.model.predictRepresentations(e.ps, part.toNDList(manager)));
                 }
-                float[] a = sr.toFloatArray();
+                float[] a = e.sr.toFloatArray();
                 float[] b = NDArrays.concat(partSrs).toFloatArray();
                 for (int i = 0; i < a.length; i++) {
                     assertEquals(a[i], b[i], 1e-5 * (1 + Math.abs(a[i])), "representation value " + i);
                 }
-                float[] logits = model.scores(ps, sr, false).toFloatArray();
-                long[] label = labels.toLongArray();
+                float[] logits = e.model.scores(e.ps, e.sr, false).toFloatArray();
+                long[] label = e.labels.toLongArray();
                 for (int s = 0; s < sessions; s++) {
                     float at = logits[s * NUM_ITEMS + (int) label[s]];
                     long close = 0;
