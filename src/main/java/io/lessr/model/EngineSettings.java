@@ -65,6 +65,7 @@ public final class EngineSettings {
     }
 
     public static void configureDefaults() {
+        MklIntelPaths.install();
         setIfAbsent("ai.djl.offline", "true");
         setIfAbsent("ai.djl.pytorch.num_threads", "1");
         setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");

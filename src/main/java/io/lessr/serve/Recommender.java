@@ -10,6 +10,7 @@ import io.lessr.graph.SessionGraph;
 import io.lessr.model.Attention;
 import io.lessr.model.Lessr;
 import io.lessr.model.EngineSettings;
+import io.lessr.model.MklIntelPaths;
 import io.lessr.model.SavedModel;
 import io.lessr.model.torch.TorchWeights;
 
@@ -101,6 +102,10 @@ public final class Recommender implements AutoCloseable {
             worker.start();
             this.workers.add(worker);
         }
+    }
+
+    static {
+        MklIntelPaths.install(); // before this class's factories start the engine
     }
 
     /** One worker per core, since each runs single-threaded PyTorch kernels. */
