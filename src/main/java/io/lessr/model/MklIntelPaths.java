@@ -41,7 +41,7 @@ public final class MklIntelPaths {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             // JNA opens with RTLD_GLOBAL: the symbol joins the scope later libraries bind against.
             library = NativeLibrary.getInstance(file.toString());
-        } catch (IOException | UnsatisfiedLinkError e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             // MKL keeps its own branch: slower on some CPUs, the results as correct
         } finally {
             if (file != null) {
