@@ -1,9 +1,12 @@
 """The kit's kernel for the scripts that execute notebooks (store-notebooks.py, exercises.py): a temporary
-kernelspec that starts the kernel from target/lessr.jar, as the installed kernelspec does."""
-import json
+kernelspec that starts the kernel from target/lessr.jar, written by the kernel's own `install` (the JVM
+options are the installed kernelspec's, kept in one place: io.lessr.kernel.KernelMain)."""
 import os
 import pathlib
+import shutil
+import subprocess
 import sys
+import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NAME = "lessr-java"
@@ -15,10 +18,12 @@ def kernelspec(jupyter_dir):
     if not jar.is_file():
         sys.exit(f"{jar} is missing: build it first with mvn -B -q package -DskipTests")
     java = pathlib.Path(os.environ.get("JAVA_HOME", "/usr")) / "bin" / "java"
-    spec = pathlib.Path(jupyter_dir) / "kernels" / NAME
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [str(java), "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xmn24m", "-cp", str(jar), "io.lessr.kernel.KernelMain",
-                 "{connection_file}"],  # as the installed kernelspec runs it
-        "display_name": "Java (LESSR kit)", "language": "java", "interrupt_mode": "message"}))
+    with tempfile.TemporaryDirectory() as prefix:
+        p = subprocess.run([str(java), "-cp", str(jar), "io.lessr.kernel.KernelMain", "install", "--prefix", prefix],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            sys.exit(f"the kernel's install failed (exit {p.returncode}):\n{p.stderr[-2000:]}")
+        kernels = pathlib.Path(jupyter_dir) / "kernels"
+        kernels.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(pathlib.Path(prefix) / "share" / "jupyter" / "kernels" / NAME), str(kernels / NAME))
     return NAME
