@@ -11,9 +11,9 @@ import java.nio.file.StandardCopyOption;
  * Lets libtorch's MKL run the code of the CPU's instruction set on any x86_64 Linux CPU, not only on
  * Intel's. MKL asks {@code mkl_serv_intel_cpu_true()} and, on other vendors' CPUs, runs its compatible
  * branch: float GEMMs well below the CPU's speed (README, "MKL on AMD's CPUs"), and bits that differ
- * from an Intel machine's. This loads a library of that one function answering yes ({@code src/main/c}) into the
- * process's global symbol scope; libtorch, loaded later, binds its MKL's call to it, and MKL picks its
- * branch from the CPU's features. On an Intel CPU nothing changes.
+ * from an Intel machine's. This loads a library of that one function answering yes ({@code src/main/c})
+ * into the process's global symbol scope; libtorch, loaded later, binds its MKL's call to it, and MKL
+ * picks its branch from the CPU's features. On an Intel CPU nothing changes.
  *
  * <p>It must run before the engine loads libtorch: the kit's entry points call it (through {@link
  * EngineSettings#configureDefaults()}, and {@code Recommender.load}); afterwards it changes nothing.
